@@ -1,0 +1,61 @@
+"""Pending logs (waiting for the rep's answer) and processed deliveries (retries never log twice)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from domain.names import new_id
+from storage.tables import DeliveryRow, PendingLogRow
+
+
+@dataclass
+class PendingLog:
+    id: str
+    user_id: str
+    text: str
+    said_at: datetime
+    expires_at: datetime
+    question: dict[str, Any]
+
+
+class SqlPendingLogs:
+    def __init__(self, session: Session, workspace_id: str) -> None:
+        self._s = session
+        self._ws = workspace_id
+
+    def add(self, *, user_id: str, text: str, said_at: datetime, expires_at: datetime,
+            question: dict[str, Any]) -> PendingLog:
+        row = PendingLogRow(id=new_id(), workspace_id=self._ws, user_id=user_id, text=text, said_at=said_at,
+                            expires_at=expires_at, question=question)
+        self._s.add(row)
+        return PendingLog(row.id, user_id, text, said_at, expires_at, question)
+
+    def get(self, pending_id: str) -> PendingLog | None:
+        row = self._s.get(PendingLogRow, pending_id)
+        if row is None or row.workspace_id != self._ws:
+            return None
+        return PendingLog(row.id, row.user_id, row.text, row.said_at, row.expires_at, dict(row.question))
+
+    def latest_for(self, user_id: str, *, now: datetime) -> PendingLog | None:
+        q = select(PendingLogRow).where(
+            PendingLogRow.workspace_id == self._ws, PendingLogRow.user_id == user_id, PendingLogRow.expires_at > now
+        ).order_by(col(PendingLogRow.said_at).desc())
+        row = self._s.exec(q).first()
+        return self.get(row.id) if row else None
+
+    def remove(self, pending_id: str) -> None:
+        self._s.exec(delete(PendingLogRow).where(  # type: ignore[call-overload]
+            col(PendingLogRow.workspace_id) == self._ws, col(PendingLogRow.id) == pending_id))
+
+
+def mark_delivery(session: Session, workspace_id: str, key: str, *, now: datetime) -> bool:
+    """Record a delivery key; True when it was already processed (a retry)."""
+    if session.get(DeliveryRow, (workspace_id, key)) is not None:
+        return True
+    session.add(DeliveryRow(workspace_id=workspace_id, key=key, seen_at=now))
+    return False

@@ -1,0 +1,245 @@
+"""SQL repositories, each opened for one workspace: every query is filtered by it, none can forget it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, SQLModel, col, select
+
+from domain.buying import StageEvidence
+from domain.customer import Account, Individual
+from domain.errors import NotAllowed
+from domain.goals import Goal
+from domain.listening import Interaction, Signal, Touch
+from domain.names import normalize_name
+from domain.next_steps import NextStep
+from domain.tenancy import Rep
+from storage import mapping as m
+from storage.tables import (
+    AccountRow,
+    GoalRow,
+    IndividualRow,
+    InteractionRow,
+    NextStepRow,
+    RepRow,
+    SignalRow,
+    StageEventRow,
+    TouchRow,
+)
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+
+class _Repo:
+    def __init__(self, session: Session, workspace_id: str, on_change: Any = None) -> None:
+        self._s = session
+        self._ws = workspace_id
+        self._on_change = on_change or (lambda: None)
+
+    def _select(self, model: type[RowT]) -> Any:
+        return select(model).where(model.workspace_id == self._ws)  # type: ignore[attr-defined]
+
+    def _own(self, model: type[RowT], row_id: object) -> RowT | None:
+        row = self._s.get(model, row_id)
+        if row is None or row.workspace_id != self._ws:  # type: ignore[attr-defined]
+            return None  # another workspace's row is as good as absent
+        return row
+
+    def _save(self, model: type[RowT], row: RowT) -> None:
+        existing = self._s.get(model, row.id)  # type: ignore[attr-defined]
+        if existing is not None and existing.workspace_id != self._ws:  # type: ignore[attr-defined]
+            raise NotAllowed("That record belongs to another workspace.")
+        self._s.merge(row)
+
+
+class SqlAccounts(_Repo):
+    def add(self, account: Account) -> None:
+        self._save(AccountRow, m.account_to_row(account, self._ws))
+        self._on_change()
+
+    update = add
+
+    def get(self, account_id: str) -> Account | None:
+        row = self._own(AccountRow, account_id)
+        return m.account_from_row(row) if row else None
+
+    def by_name(self, name: str) -> Account | None:
+        q = self._select(AccountRow).where(AccountRow.normalized_name == normalize_name(name))
+        row = self._s.exec(q).first()
+        return m.account_from_row(row) if row else None
+
+    def list(self, *, owner_id: str | None = None) -> list[Account]:
+        q = self._select(AccountRow)
+        if owner_id is not None:
+            q = q.where(AccountRow.owner_id == owner_id)
+        return [m.account_from_row(r) for r in self._s.exec(q.order_by(AccountRow.name))]
+
+    def count(self) -> int:
+        q = select(func.count()).select_from(AccountRow).where(AccountRow.workspace_id == self._ws)
+        return int(self._s.exec(q).one())
+
+    def remove(self, account_id: str) -> None:
+        row = self._own(AccountRow, account_id)
+        if row is not None:
+            self._s.delete(row)
+            self._on_change()
+
+
+class SqlIndividuals(_Repo):
+    def add(self, person: Individual) -> None:
+        self._save(IndividualRow, m.individual_to_row(person, self._ws))
+        self._on_change()
+
+    update = add
+
+    def get(self, individual_id: str) -> Individual | None:
+        row = self._own(IndividualRow, individual_id)
+        return m.individual_from_row(row) if row else None
+
+    def of_account(self, account_id: str) -> list[Individual]:
+        q = self._select(IndividualRow).where(IndividualRow.account_id == account_id).order_by(IndividualRow.name)
+        return [m.individual_from_row(r) for r in self._s.exec(q)]
+
+    def by_name(self, account_id: str, name: str) -> Individual | None:
+        q = self._select(IndividualRow).where(
+            IndividualRow.account_id == account_id, IndividualRow.normalized_name == normalize_name(name)
+        )
+        row = self._s.exec(q).first()
+        return m.individual_from_row(row) if row else None
+
+    def list(self) -> list[Individual]:
+        return [m.individual_from_row(r) for r in self._s.exec(self._select(IndividualRow))]
+
+    def remove(self, individual_id: str) -> None:
+        row = self._own(IndividualRow, individual_id)
+        if row is not None:
+            self._s.delete(row)
+            self._on_change()
+
+
+class SqlInteractions(_Repo):
+    def add(self, interaction: Interaction) -> None:
+        self._save(InteractionRow, m.interaction_to_row(interaction, self._ws))
+
+    def get(self, interaction_id: str) -> Interaction | None:
+        row = self._own(InteractionRow, interaction_id)
+        return m.interaction_from_row(row) if row else None
+
+    def of_account(self, account_id: str, *, limit: int = 5) -> list[Interaction]:
+        q = self._select(InteractionRow).where(InteractionRow.account_id == account_id)
+        q = q.order_by(col(InteractionRow.occurred_at).desc()).limit(limit)
+        return [m.interaction_from_row(r) for r in self._s.exec(q)]
+
+    def latest_by(self, rep_id: str) -> Interaction | None:
+        q = self._select(InteractionRow).where(InteractionRow.rep_id == rep_id)
+        row = self._s.exec(q.order_by(col(InteractionRow.occurred_at).desc()).limit(1)).first()
+        return m.interaction_from_row(row) if row else None
+
+    def count_for_account(self, account_id: str) -> int:
+        q = select(func.count()).select_from(InteractionRow).where(
+            InteractionRow.workspace_id == self._ws, InteractionRow.account_id == account_id
+        )
+        return int(self._s.exec(q).one())
+
+    def remove_with_effects(self, interaction_id: str) -> None:
+        for model in (SignalRow, TouchRow, NextStepRow, StageEventRow):
+            self._s.exec(  # type: ignore[call-overload]
+                delete(model).where(
+                    model.workspace_id == self._ws,  # type: ignore[attr-defined]
+                    model.interaction_id == interaction_id,  # type: ignore[attr-defined]
+                )
+            )
+        row = self._own(InteractionRow, interaction_id)
+        if row is not None:
+            self._s.delete(row)
+        self._s.flush()
+
+
+class SqlSignals(_Repo):
+    def add(self, signal: Signal) -> None:
+        self._s.add(m.signal_to_row(signal, self._ws))
+
+    def of_account(self, account_id: str, *, since: datetime | None = None) -> list[Signal]:
+        q = self._select(SignalRow).where(SignalRow.account_id == account_id)
+        if since is not None:
+            q = q.where(SignalRow.occurred_at >= since)
+        q = q.order_by(col(SignalRow.occurred_at).desc())
+        return [m.signal_from_row(r) for r in self._s.exec(q)]
+
+    def since(self, since: datetime) -> list[Signal]:
+        q = self._select(SignalRow).where(SignalRow.occurred_at >= since).order_by(col(SignalRow.occurred_at))
+        return [m.signal_from_row(r) for r in self._s.exec(q)]
+
+
+class SqlTouches(_Repo):
+    def add(self, touch: Touch) -> None:
+        self._s.add(m.touch_to_row(touch, self._ws))
+
+    def of_account(self, account_id: str, *, limit: int = 5) -> list[Touch]:
+        q = self._select(TouchRow).where(TouchRow.account_id == account_id)
+        q = q.order_by(col(TouchRow.occurred_at).desc()).limit(limit)
+        return [m.touch_from_row(r) for r in self._s.exec(q)]
+
+
+class SqlNextSteps(_Repo):
+    def add(self, step: NextStep) -> None:
+        self._save(NextStepRow, m.step_to_row(step, self._ws))
+
+    update = add
+
+    def get(self, step_id: str) -> NextStep | None:
+        row = self._own(NextStepRow, step_id)
+        return m.step_from_row(row) if row else None
+
+    def open_for_account(self, account_id: str) -> list[NextStep]:
+        q = self._select(NextStepRow).where(NextStepRow.account_id == account_id, col(NextStepRow.done).is_(False))
+        return [m.step_from_row(r) for r in self._s.exec(q.order_by(NextStepRow.due))]
+
+    def open_for_owner(self, owner_id: str, *, due_by: date | None = None) -> list[NextStep]:
+        q = self._select(NextStepRow).where(NextStepRow.owner_id == owner_id, col(NextStepRow.done).is_(False))
+        if due_by is not None:
+            q = q.where(NextStepRow.due <= due_by)  # type: ignore[operator]
+        return [m.step_from_row(r) for r in self._s.exec(q.order_by(NextStepRow.due))]
+
+
+class SqlStageHistory(_Repo):
+    def add(self, evidence: StageEvidence, *, account_id: str) -> None:
+        self._s.add(m.evidence_to_row(evidence, self._ws, account_id))
+
+    def of_account(self, account_id: str) -> list[StageEvidence]:
+        q = self._select(StageEventRow).where(StageEventRow.account_id == account_id)
+        return [m.evidence_from_row(r) for r in self._s.exec(q.order_by(StageEventRow.occurred_at))]
+
+    def changes_since(self, since: datetime) -> list[tuple[str, StageEvidence]]:
+        q = self._select(StageEventRow).where(StageEventRow.occurred_at >= since)
+        return [(r.account_id, m.evidence_from_row(r)) for r in self._s.exec(q.order_by(StageEventRow.occurred_at))]
+
+
+class SqlGoals(_Repo):
+    def upsert(self, goal: Goal) -> None:
+        q = self._select(GoalRow).where(GoalRow.metric == goal.metric, GoalRow.period == goal.period)
+        row = self._s.exec(q).first()
+        if row is None:
+            self._s.add(GoalRow(id=goal.id, workspace_id=self._ws, metric=goal.metric, period=goal.period,
+                                target=goal.target))
+        else:
+            row.target = goal.target
+            self._s.add(row)
+
+    def list(self) -> list[Goal]:
+        q = self._select(GoalRow).order_by(GoalRow.period, GoalRow.metric)
+        return [m.goal_from_row(r) for r in self._s.exec(q)]
+
+
+class SqlReps(_Repo):
+    def get(self, rep_id: str) -> Rep | None:
+        row = self._s.get(RepRow, (self._ws, rep_id))
+        return m.rep_from_row(row) if row else None
+
+    def upsert(self, rep: Rep) -> None:
+        self._s.merge(m.rep_to_row(rep, self._ws))
+
+    def list(self) -> list[Rep]:
+        return [m.rep_from_row(r) for r in self._s.exec(self._select(RepRow))]

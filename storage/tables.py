@@ -1,0 +1,176 @@
+"""SQLModel tables. Every row carries its workspace id; hot paths are indexed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _json(default: Any = None) -> Any:
+    return Field(default_factory=lambda: default() if callable(default) else default, sa_column=Column(JSON))
+
+
+class WorkspaceRow(SQLModel, table=True):
+    __tablename__ = "workspace"
+    id: str = Field(primary_key=True, max_length=120)
+    name: str = Field(max_length=200)
+    change_counter: int = 0  # bumped on every account/contact change: the parser's index refreshes from it
+
+
+class RepRow(SQLModel, table=True):
+    __tablename__ = "rep"
+    workspace_id: str = Field(primary_key=True, foreign_key="workspace.id", max_length=120)
+    id: str = Field(primary_key=True, max_length=120)
+    name: str = Field(max_length=200)
+    tz: str = Field(default="UTC", max_length=64)
+    digest_time: str = Field(default="08:30", max_length=5)
+    digest_enabled: bool = True
+
+
+class AccountRow(SQLModel, table=True):
+    __tablename__ = "account"
+    __table_args__ = (Index("ix_account_ws_norm", "workspace_id", "normalized_name"),)
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120, index=True)
+    name: str = Field(max_length=300)
+    normalized_name: str = Field(max_length=300)
+    aliases: list[str] = _json(list)
+    domain: str | None = Field(default=None, max_length=255)
+    segment: str | None = Field(default=None, max_length=120)
+    owner_id: str | None = Field(default=None, max_length=120)
+    lifecycle: str = Field(default="prospect", max_length=20)
+    stage: str | None = Field(default=None, max_length=32)
+
+
+class IndividualRow(SQLModel, table=True):
+    __tablename__ = "individual"
+    __table_args__ = (Index("ix_individual_ws_account", "workspace_id", "account_id"),)
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    account_id: str = Field(foreign_key="account.id", max_length=32)
+    name: str = Field(max_length=200)
+    normalized_name: str = Field(max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    persona: str | None = Field(default=None, max_length=64)
+    roles: list[str] = _json(list)
+    attitude: int = 0
+    stage: str | None = Field(default=None, max_length=32)
+
+
+class InteractionRow(SQLModel, table=True):
+    __tablename__ = "interaction"
+    __table_args__ = (Index("ix_interaction_ws_account_time", "workspace_id", "account_id", "occurred_at"),)
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    account_id: str = Field(foreign_key="account.id", max_length=32)
+    rep_id: str = Field(max_length=120)
+    text: str
+    occurred_at: datetime
+    individual_ids: list[str] = _json(list)
+    undo: dict[str, Any] = _json(dict)
+
+
+class SignalRow(SQLModel, table=True):
+    __tablename__ = "signal"
+    __table_args__ = (
+        Index("ix_signal_ws_account_time", "workspace_id", "account_id", "occurred_at"),
+        Index("ix_signal_ws_time", "workspace_id", "occurred_at"),
+    )
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    account_id: str = Field(foreign_key="account.id", max_length=32)
+    channel: str = Field(max_length=20)
+    polarity: str = Field(max_length=10)
+    strength: float = 1.0
+    text: str
+    occurred_at: datetime
+    individual_ids: list[str] = _json(list)
+    rep_id: str | None = Field(default=None, max_length=120)
+    interaction_id: str | None = Field(default=None, max_length=32, index=True)
+
+
+class TouchRow(SQLModel, table=True):
+    __tablename__ = "touch"
+    __table_args__ = (Index("ix_touch_ws_account_time", "workspace_id", "account_id", "occurred_at"),)
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    account_id: str = Field(foreign_key="account.id", max_length=32)
+    kind: str = Field(max_length=32)
+    occurred_at: datetime
+    individual_ids: list[str] = _json(list)
+    rep_id: str | None = Field(default=None, max_length=120)
+    interaction_id: str | None = Field(default=None, max_length=32, index=True)
+
+
+class NextStepRow(SQLModel, table=True):
+    __tablename__ = "next_step"
+    __table_args__ = (
+        Index("ix_next_step_ws_owner_due", "workspace_id", "owner_id", "done", "due"),
+        Index("ix_next_step_ws_account", "workspace_id", "account_id"),
+    )
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    account_id: str = Field(foreign_key="account.id", max_length=32)
+    owner_id: str = Field(max_length=120)
+    text: str
+    due: date | None = None
+    done: bool = False
+    individual_ids: list[str] = _json(list)
+    interaction_id: str | None = Field(default=None, max_length=32, index=True)
+
+
+class StageEventRow(SQLModel, table=True):
+    """Stage evidence and overrides: the history that feeds stage inference, the digest and the goals."""
+
+    __tablename__ = "stage_event"
+    __table_args__ = (
+        Index("ix_stage_event_ws_account_time", "workspace_id", "account_id", "occurred_at"),
+        Index("ix_stage_event_ws_time", "workspace_id", "occurred_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    account_id: str = Field(foreign_key="account.id", max_length=32)
+    stage: str = Field(max_length=32)
+    occurred_at: datetime
+    words: str
+    source: str = Field(default="signal", max_length=16)
+    individual_id: str | None = Field(default=None, max_length=32)
+    rep_id: str | None = Field(default=None, max_length=120)
+    interaction_id: str | None = Field(default=None, max_length=32, index=True)
+    reason: str | None = None
+
+
+class GoalRow(SQLModel, table=True):
+    __tablename__ = "goal"
+    __table_args__ = (UniqueConstraint("workspace_id", "metric", "period"),)
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    metric: str = Field(max_length=64)
+    period: str = Field(max_length=16)
+    target: float
+
+
+class DeliveryRow(SQLModel, table=True):
+    """Platform deliveries already processed (Slack event ids, Teams activity ids): retries never log twice."""
+
+    __tablename__ = "delivery"
+    workspace_id: str = Field(primary_key=True, foreign_key="workspace.id", max_length=120)
+    key: str = Field(primary_key=True, max_length=200)
+    seen_at: datetime
+
+
+class PendingLogRow(SQLModel, table=True):
+    """A log waiting for the rep's answer (which account? which person?): the rep's words are never lost."""
+
+    __tablename__ = "pending_log"
+    __table_args__ = (Index("ix_pending_ws_user", "workspace_id", "user_id"),)
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    user_id: str = Field(max_length=120)
+    text: str
+    said_at: datetime
+    expires_at: datetime
+    question: dict[str, Any] = _json(dict)

@@ -1,0 +1,107 @@
+"""The unit of work: one transaction over one workspace, rolled back unless committed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlmodel import Session
+
+from domain.errors import StorageUnavailable
+from storage import repositories as r
+from storage.pending import SqlPendingLogs, mark_delivery
+from storage.tables import WorkspaceRow
+
+
+class DuplicateDelivery(Exception):
+    """Another process committed the same delivery first; this one wrote nothing."""
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, workspace_id: str) -> None:
+        self._engine = engine
+        self.workspace_id = workspace_id
+        self._directory_changed = False
+        self._delivery_key: str | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = Session(self._engine, expire_on_commit=False)
+        s, ws = self.session, self.workspace_id
+        self.accounts = r.SqlAccounts(s, ws, self._touch_directory)
+        self.individuals = r.SqlIndividuals(s, ws, self._touch_directory)
+        self.interactions = r.SqlInteractions(s, ws)
+        self.signals = r.SqlSignals(s, ws)
+        self.touches = r.SqlTouches(s, ws)
+        self.next_steps = r.SqlNextSteps(s, ws)
+        self.stage_history = r.SqlStageHistory(s, ws)
+        self.goals = r.SqlGoals(s, ws)
+        self.reps = r.SqlReps(s, ws)
+        self.pending = SqlPendingLogs(s, ws)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            self.rollback()
+            self.session.close()
+        except SQLAlchemyError:
+            pass  # the connection is already gone; nothing was committed
+        if isinstance(exc, OperationalError):
+            raise StorageUnavailable(_storage_message(exc)) from exc
+
+    def _touch_directory(self) -> None:
+        self._directory_changed = True
+
+    def seen_delivery(self, key: str) -> bool:
+        """True when this platform delivery was processed before; otherwise claims it in this transaction."""
+        self._delivery_key = key
+        return mark_delivery(self.session, self.workspace_id, key, now=datetime.now(UTC))
+
+    def commit(self) -> None:
+        if self._directory_changed:
+            self.session.exec(  # type: ignore[call-overload]
+                update(WorkspaceRow).where(WorkspaceRow.id == self.workspace_id)  # type: ignore[arg-type]
+                .values(change_counter=WorkspaceRow.change_counter + 1)
+            )
+        try:
+            self.session.commit()
+        except IntegrityError as exc:
+            self.session.rollback()
+            if self._delivery_key and "delivery" in str(exc.orig).lower():
+                raise DuplicateDelivery(self._delivery_key) from exc
+            raise
+        except OperationalError as exc:
+            self.session.rollback()
+            raise StorageUnavailable(_storage_message(exc)) from exc
+        self._directory_changed = False
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def _storage_message(exc: OperationalError) -> str:
+    text = str(exc.orig).lower()
+    if "readonly" in text or "read-only" in text:
+        return "I can't save right now: the database is read-only. Nothing was saved; please tell your admin."
+    return "I can't reach the database right now. Nothing was saved; please try again in a minute."
+
+
+def ensure_workspace(engine: Engine, workspace_id: str, name: str) -> None:
+    """Create the workspace row if missing (safe when two processes race to create it)."""
+    with Session(engine) as s:
+        if s.get(WorkspaceRow, workspace_id) is not None:
+            return
+        s.add(WorkspaceRow(id=workspace_id, name=name))
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+
+
+def directory_version(engine: Engine, workspace_id: str) -> int:
+    with Session(engine) as s:
+        row = s.get(WorkspaceRow, workspace_id)
+        return row.change_counter if row else 0
