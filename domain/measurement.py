@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.buying import Stage, StageEvidence
-from domain.customer import Account, Individual, KEY_ROLES
+from domain.customer import KEY_ROLES, Account, Individual
 from domain.goals import Goal, period_bounds
 from domain.listening import Channel, Polarity, Signal
 
@@ -56,7 +56,8 @@ def actual(goal: Goal, world: World, *, tz: object) -> float | None:
     base = goal.base_metric
     if base == "accounts_reaching_stage":
         target = Stage(goal.metric.split(":", 1)[1]) if ":" in goal.metric else Stage.VALIDATION
-        reached = {aid for aid, e in world.stage_events if e.stage.rank >= target.rank and _in(e.occurred_at, start, end)}
+        reached = {aid for aid, e in world.stage_events
+                   if e.stage.rank >= target.rank and _in(e.occurred_at, start, end)}
         return float(len(reached))
     if base == "dmu_coverage":
         active = [a for a in world.accounts if a.stage is not None]
@@ -65,7 +66,8 @@ def actual(goal: Goal, world: World, *, tz: object) -> float | None:
         covered = {p.account_id for p in world.individuals if any(r in KEY_ROLES for r in p.roles)}
         return round(100 * sum(a.id in covered for a in active) / len(active), 1)
     if base == "average_attitude":
-        return round(sum(p.attitude for p in world.individuals) / len(world.individuals), 2) if world.individuals else None
+        people = world.individuals
+        return round(sum(p.attitude for p in people) / len(people), 2) if people else None
     channel = {"nps": Channel.SAMPLING, "renewal_rate": Channel.LOYALTY, "chatter_polarity": Channel.CHATTER}[base]
     heard = [s for s in world.signals if s.channel == channel and _in(s.occurred_at, start, end)]
     if not heard:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    try:
+    # a read-only file cannot switch journal mode; reads still work
+    with contextlib.suppress(sqlite3.OperationalError):
         cursor.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError:  # a read-only file cannot switch journal mode; reads still work
-        pass
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
