@@ -23,3 +23,7 @@ class NotAllowed(TouchpointError):
 
 class StorageUnavailable(TouchpointError):
     """The database cannot be reached or written; nothing was saved."""
+
+
+class Conflict(TouchpointError):
+    """A concurrent change to the same records won; retrying usually succeeds."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Channel(StrEnum):
@@ -105,4 +106,4 @@ class Interaction:
     occurred_at: datetime
     individual_ids: tuple[str, ...] = field(default_factory=tuple)
     # What undoing this log must restore: created account/people, attitudes and stage before it.
-    undo: dict[str, object] = field(default_factory=dict)
+    undo: dict[str, Any] = field(default_factory=dict)

@@ -70,7 +70,7 @@ class SqlAccounts(_Repo):
         row = self._s.exec(q).first()
         return m.account_from_row(row) if row else None
 
-    def list(self, *, owner_id: str | None = None) -> list[Account]:
+    def all(self, *, owner_id: str | None = None) -> list[Account]:
         q = self._select(AccountRow)
         if owner_id is not None:
             q = q.where(AccountRow.owner_id == owner_id)
@@ -109,8 +109,9 @@ class SqlIndividuals(_Repo):
         row = self._s.exec(q).first()
         return m.individual_from_row(row) if row else None
 
-    def list(self) -> list[Individual]:
-        return [m.individual_from_row(r) for r in self._s.exec(self._select(IndividualRow))]
+    def all(self) -> list[Individual]:
+        q = self._select(IndividualRow).order_by(IndividualRow.account_id, IndividualRow.name, IndividualRow.id)
+        return [m.individual_from_row(r) for r in self._s.exec(q)]
 
     def remove(self, individual_id: str) -> None:
         row = self._own(IndividualRow, individual_id)
@@ -132,10 +133,13 @@ class SqlInteractions(_Repo):
         q = q.order_by(col(InteractionRow.occurred_at).desc()).limit(limit)
         return [m.interaction_from_row(r) for r in self._s.exec(q)]
 
-    def latest_by(self, rep_id: str) -> Interaction | None:
-        q = self._select(InteractionRow).where(InteractionRow.rep_id == rep_id)
-        row = self._s.exec(q.order_by(col(InteractionRow.occurred_at).desc()).limit(1)).first()
-        return m.interaction_from_row(row) if row else None
+    def latest_logged_by(self, rep_id: str, *, since: datetime) -> Interaction | None:
+        """The rep's newest log made in chat (imported history carries no undo record and is not undoable)."""
+        q = self._select(InteractionRow).where(InteractionRow.rep_id == rep_id, InteractionRow.occurred_at >= since)
+        for row in self._s.exec(q.order_by(col(InteractionRow.occurred_at).desc()).limit(50)):
+            if row.undo:
+                return m.interaction_from_row(row)
+        return None
 
     def count_for_account(self, account_id: str) -> int:
         q = select(func.count()).select_from(InteractionRow).where(
@@ -147,8 +151,8 @@ class SqlInteractions(_Repo):
         for model in (SignalRow, TouchRow, NextStepRow, StageEventRow):
             self._s.exec(  # type: ignore[call-overload]
                 delete(model).where(
-                    model.workspace_id == self._ws,  # type: ignore[attr-defined]
-                    model.interaction_id == interaction_id,  # type: ignore[attr-defined]
+                    col(model.workspace_id) == self._ws,  # type: ignore[attr-defined]
+                    col(model.interaction_id) == interaction_id,  # type: ignore[attr-defined]
                 )
             )
         row = self._own(InteractionRow, interaction_id)
@@ -193,6 +197,9 @@ class SqlNextSteps(_Repo):
         row = self._own(NextStepRow, step_id)
         return m.step_from_row(row) if row else None
 
+    def all(self) -> list[NextStep]:
+        return [m.step_from_row(r) for r in self._s.exec(self._select(NextStepRow))]
+
     def open_for_account(self, account_id: str) -> list[NextStep]:
         q = self._select(NextStepRow).where(NextStepRow.account_id == account_id, col(NextStepRow.done).is_(False))
         return [m.step_from_row(r) for r in self._s.exec(q.order_by(NextStepRow.due))]
@@ -228,7 +235,7 @@ class SqlGoals(_Repo):
             row.target = goal.target
             self._s.add(row)
 
-    def list(self) -> list[Goal]:
+    def all(self) -> list[Goal]:
         q = self._select(GoalRow).order_by(GoalRow.period, GoalRow.metric)
         return [m.goal_from_row(r) for r in self._s.exec(q)]
 
@@ -241,5 +248,5 @@ class SqlReps(_Repo):
     def upsert(self, rep: Rep) -> None:
         self._s.merge(m.rep_to_row(rep, self._ws))
 
-    def list(self) -> list[Rep]:
+    def all(self) -> list[Rep]:
         return [m.rep_from_row(r) for r in self._s.exec(self._select(RepRow))]

@@ -32,7 +32,8 @@ class RepRow(SQLModel, table=True):
 
 class AccountRow(SQLModel, table=True):
     __tablename__ = "account"
-    __table_args__ = (Index("ix_account_ws_norm", "workspace_id", "normalized_name"),)
+    # one account per normalised name: parallel imports upsert instead of duplicating
+    __table_args__ = (UniqueConstraint("workspace_id", "normalized_name", name="uq_account_ws_norm"),)
     id: str = Field(primary_key=True, max_length=32)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120, index=True)
     name: str = Field(max_length=300)
@@ -47,7 +48,9 @@ class AccountRow(SQLModel, table=True):
 
 class IndividualRow(SQLModel, table=True):
     __tablename__ = "individual"
-    __table_args__ = (Index("ix_individual_ws_account", "workspace_id", "account_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "account_id", "normalized_name", name="uq_individual_ws_account_name"),
+    )
     id: str = Field(primary_key=True, max_length=32)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
     account_id: str = Field(foreign_key="account.id", max_length=32)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
-from domain.errors import StorageUnavailable
+from domain.errors import Conflict, StorageUnavailable
 from storage import repositories as r
 from storage.pending import SqlPendingLogs, mark_delivery
 from storage.tables import WorkspaceRow
@@ -72,7 +72,8 @@ class SqlUnitOfWork:
             self.session.rollback()
             if self._delivery_key and "delivery" in str(exc.orig).lower():
                 raise DuplicateDelivery(self._delivery_key) from exc
-            raise
+            raise Conflict("Someone changed the same records at the same moment; nothing was saved. "
+                           "Please try again.") from exc
         except OperationalError as exc:
             self.session.rollback()
             raise StorageUnavailable(_storage_message(exc)) from exc

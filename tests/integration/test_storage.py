@@ -62,7 +62,7 @@ def test_uncommitted_work_is_rolled_back_by_default(engine: Engine, ws: str) -> 
     with SqlUnitOfWork(engine, ws) as uow:
         _acme(uow)
     with SqlUnitOfWork(engine, ws) as uow:
-        assert uow.accounts.list() == []
+        assert uow.accounts.all() == []
 
 
 def test_an_error_inside_the_unit_of_work_writes_nothing(engine: Engine, ws: str) -> None:
@@ -83,7 +83,7 @@ def test_one_workspace_never_sees_another_workspaces_rows(engine: Engine, ws: st
     with SqlUnitOfWork(engine, other) as uow:
         assert uow.accounts.get(account_id) is None
         assert uow.accounts.by_name("Acme, Inc.") is None
-        assert uow.accounts.list() == []
+        assert uow.accounts.all() == []
 
 
 def test_signals_steps_and_stage_history_round_trip_and_undo_removes_them(engine: Engine, ws: str) -> None:

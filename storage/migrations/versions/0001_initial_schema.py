@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 03:23:32.269780
+Create Date: 2026-11-24 03:36:03.683188
 """
 
 from collections.abc import Sequence
@@ -38,11 +38,11 @@ def upgrade() -> None:
     sa.Column('lifecycle', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('workspace_id', 'normalized_name', name='uq_account_ws_norm')
     )
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_workspace_id'), ['workspace_id'], unique=False)
-        batch_op.create_index('ix_account_ws_norm', ['workspace_id', 'normalized_name'], unique=False)
 
     op.create_table('delivery',
     sa.Column('workspace_id', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
@@ -98,11 +98,9 @@ def upgrade() -> None:
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('workspace_id', 'account_id', 'normalized_name', name='uq_individual_ws_account_name')
     )
-    with op.batch_alter_table('individual', schema=None) as batch_op:
-        batch_op.create_index('ix_individual_ws_account', ['workspace_id', 'account_id'], unique=False)
-
     op.create_table('interaction',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('workspace_id', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
@@ -229,9 +227,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_interaction_ws_account_time')
 
     op.drop_table('interaction')
-    with op.batch_alter_table('individual', schema=None) as batch_op:
-        batch_op.drop_index('ix_individual_ws_account')
-
     op.drop_table('individual')
     op.drop_table('rep')
     with op.batch_alter_table('pending_log', schema=None) as batch_op:
@@ -241,7 +236,6 @@ def downgrade() -> None:
     op.drop_table('goal')
     op.drop_table('delivery')
     with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.drop_index('ix_account_ws_norm')
         batch_op.drop_index(batch_op.f('ix_account_workspace_id'))
 
     op.drop_table('account')

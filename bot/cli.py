@@ -1,0 +1,142 @@
+"""The `touchpoint` command line: chat, parse, import/export, demo, database and message maps."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Touchpoint: your B2B accounts, in chat.")
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", "-w", help="Workspace id (default console:demo)")]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def _app(workspace: str | None = None) -> App:
+    from bot.bootstrap import bootstrap
+    from bot.settings import Settings
+    from domain.errors import TouchpointError
+
+    try:
+        settings = Settings()
+        if workspace:
+            settings = settings.model_copy(update={"workspace": workspace})
+        built = bootstrap(settings)
+        built.ensure_workspace(settings.workspace)
+    except TouchpointError as exc:
+        raise _fail(exc.message) from None
+    return built
+
+
+@app.command()
+def chat(
+    workspace: WorkspaceOpt = None,
+    user: Annotated[str | None, typer.Option(help="Your user id")] = None,
+    tz: Annotated[str | None, typer.Option(help="Your IANA time zone, e.g. Europe/Berlin")] = None,
+    once: Annotated[str | None, typer.Option(help="Say one thing, print the answer, exit")] = None,
+    demo: Annotated[bool, typer.Option(help="Load the demo workspace first if it is empty")] = False,
+) -> None:
+    """Chat with Touchpoint in the terminal (line editing and history)."""
+    from bot.console import ConsoleSession, run_chat
+    from bot.context import Actor
+
+    built = _app(workspace)
+    s = built.settings
+    if demo:
+        _load_demo(built, s.workspace, quiet=True)
+    actor = Actor(s.workspace, user or s.user, "console", tz=tz or s.tz)
+    session = ConsoleSession(built.dispatcher, actor)
+    if once is not None:
+        reply = session.say(once)
+        typer.echo(reply)
+        if reply.startswith("✗"):
+            raise typer.Exit(1)
+        return
+    run_chat(session, history=s.db_path.parent / "chat_history", out=typer.echo)
+
+
+@app.command()
+def parse(world: Annotated[Path, typer.Option(help="World JSON (accounts and contacts)")]) -> None:
+    """Read corpus cases (JSON lines) on stdin; write one reading per line on stdout."""
+    from bot.parse_contract import run_contract
+
+    if not world.is_file():
+        raise _fail(f"No world file at {world}.")
+    run_contract(world, sys.stdin, sys.stdout)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="World JSON, or a Salesforce/HubSpot CSV of accounts or contacts")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import accounts and contacts; re-importing updates instead of duplicating."""
+    from bot.dataio.importer import import_file
+    from domain.errors import TouchpointError
+
+    built = _app(workspace)
+    try:
+        report = import_file(built, built.settings.workspace, file)
+    except TouchpointError as exc:
+        raise _fail(exc.message) from None
+    typer.echo(report.render())
+    if report.errors and not report.saved:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout)")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the workspace as world JSON."""
+    import json
+
+    from bot.dataio.exporter import export_world
+
+    built = _app(workspace)
+    text = json.dumps(export_world(built, built.settings.workspace), indent=2, ensure_ascii=False)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"Exported to {out}.")
+
+
+@app.command()
+def demo(workspace: WorkspaceOpt = None, reset: Annotated[bool, typer.Option(help="Replace it")] = False) -> None:
+    """Load the demo workspace (a few dozen accounts, DMUs, four weeks of signals)."""
+    built = _app(workspace)
+    _load_demo(built, built.settings.workspace, quiet=False, reset=reset)
+
+
+def _load_demo(built: App, workspace: str, *, quiet: bool, reset: bool = False) -> None:
+    from bot.dataio.demo import load_demo
+
+    loaded = load_demo(built, workspace, reset=reset)
+    if not quiet or loaded:
+        typer.echo(loaded or "The demo workspace is already loaded (use `touchpoint demo --reset` to reload it).")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database schema to the latest version."""
+    from storage.migrate import current_revision
+
+    built = _app()
+    typer.echo(f"Database at revision {current_revision(built.engine)}.")
+
+
+def main() -> None:
+    app()

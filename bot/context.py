@@ -1,0 +1,56 @@
+"""What every handler receives: who asks, when, and the services to answer (built once by bootstrap)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from domain.understanding import Directory, Reading
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The rep behind a message: their workspace (the security boundary) and user id."""
+
+    workspace_id: str
+    user_id: str
+    platform: str = "console"  # "slack", "teams", "console"
+    name: str = ""
+    tz: str = "UTC"
+
+    @property
+    def zone(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One command: the words after the command name, who typed them and when."""
+
+    text: str
+    actor: Actor
+    now: datetime  # aware
+    delivery_id: str | None = None  # the platform's id of this delivery, for retries
+    reading: Reading | None = None  # set when the dispatcher already parsed free text
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.actor.zone)
+
+
+@dataclass
+class Services:
+    """Long-lived collaborators shared by all handlers."""
+
+    uow: Callable[[str], SqlUnitOfWork]  # workspace id -> unit of work
+    directory: Callable[[str], Directory]  # workspace id -> the parser's index, fresh
+    options: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,74 @@
+"""The neutral dispatcher every adapter calls: text or a button + actor + now -> Reply."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from bot import registry
+from bot.context import Actor, Request, Services
+from bot.replies import Reply, error
+from domain.errors import TouchpointError
+from domain.understanding import Intent, read_message
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 4000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+# Free text is routed by the parser's intent to the same handlers as the commands.
+_INTENT_COMMAND = {
+    Intent.LOG: "log", Intent.DMU: "dmu", Intent.STAGE: "stage", Intent.NEXT: "next",
+    Intent.DIGEST: "digest", Intent.GOALS: "goals", Intent.ACCOUNT: "account", Intent.HELP: "help",
+}
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keep newlines and tabs) and outer whitespace."""
+    return _CONTROL.sub("", text or "").strip()
+
+
+class Dispatcher:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._actions = registry.actions()
+
+    def handle_text(self, text: str, *, actor: Actor, now: datetime, delivery_id: str | None = None) -> Reply:
+        text = clean_text(text)
+        if not text:
+            return error("I didn't get any words. Try `help`, or just tell me what happened on your call.")
+        if len(text) > MAX_CHARS:
+            return error(f"That message is {len(text):,} characters; I take up to {MAX_CHARS:,}. "
+                         "Nothing was saved: please split it into shorter notes.")
+        head, _, rest = text.partition(" ")
+        spec = registry.find(head.rstrip(":"))
+        return self._guarded(lambda: self._route(spec, rest.strip(), text, actor, now, delivery_id))
+
+    def handle_action(self, action: str, value: dict[str, str], *, actor: Actor, now: datetime,
+                      delivery_id: str | None = None) -> Reply:
+        handler = self._actions.get(action)
+        if handler is None:
+            return error("That button is no longer supported. Please start again from a fresh message.")
+        req = Request(text="", actor=actor, now=now, delivery_id=delivery_id)
+        return self._guarded(lambda: handler(req, {str(k): str(v) for k, v in value.items()}, self.services))
+
+    def _route(self, spec: registry.CommandSpec | None, rest: str, text: str, actor: Actor, now: datetime,
+               delivery_id: str | None) -> Reply:
+        if spec is not None:
+            return spec.handler(Request(rest, actor, now, delivery_id), self.services)
+        local_now = now.astimezone(actor.zone)
+        reading = read_message(text, now=local_now, directory=self.services.directory(actor.workspace_id))
+        found = registry.find(_INTENT_COMMAND[reading.intent])
+        assert found is not None
+        return found.handler(Request(text, actor, now, delivery_id, reading), self.services)
+
+    def _guarded(self, work: Callable[[], Reply]) -> Reply:
+        try:
+            return work()
+        except TouchpointError as exc:
+            return error(exc.message)
+        except Exception:  # the error boundary: a rep never sees a traceback
+            log.exception("command failed")
+            return error("Something went wrong on my side and nothing was saved. Please try again.")

@@ -1,0 +1,1 @@
+"""One module per command or feature; each answers a Request with a neutral Reply."""

@@ -1,0 +1,43 @@
+"""Finding the account a query names: by the parser's reading, a picked button, or a fuzzy search."""
+
+from __future__ import annotations
+
+from bot.context import Request, Services
+from bot.replies import Button, Choice, Reply, Tone
+from domain.customer import Account
+from domain.errors import InvalidInput, NotFound
+from domain.understanding import AccountKind, PersonReading, read_message
+from storage.uow import SqlUnitOfWork
+
+ID_PREFIX = "#id:"
+
+
+def account_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, command: str
+                      ) -> tuple[Account | None, Reply | None, tuple[PersonReading, ...]]:
+    """The account the rep asked about, or a question back (which one? did you mean?)."""
+    if req.text.startswith(ID_PREFIX):  # a button's value: looked up inside this workspace only
+        account = uow.accounts.get(req.text.removeprefix(ID_PREFIX))
+        if account is None:
+            raise NotFound("That account doesn't exist in this workspace.")
+        return account, None, ()
+    if not req.text and req.reading is None:
+        raise InvalidInput(f"Which account? Try `{command} Acme`.")
+    directory = svc.directory(req.actor.workspace_id)
+    reading = req.reading or read_message(req.text, now=req.local_now, directory=directory)
+    acc = reading.account
+    if acc.kind == AccountKind.KNOWN and acc.account is not None:
+        return uow.accounts.get(acc.account.id), None, reading.people
+    if acc.kind == AccountKind.AMBIGUOUS:
+        options = tuple(_show(command, c.id, c.name) for c in acc.candidates[:10])
+        return None, Reply("Which account do you mean?", (Choice("Pick one:", options),), tone=Tone.QUESTION), ()
+    words = acc.new_name or req.text
+    matches = directory.search_accounts(words, limit=5) if words else []
+    if not matches:
+        raise NotFound(f"I don't know an account called \u201c{words}\u201d in this workspace.")
+    options = tuple(_show(command, a.id, a.name) for a, _score in matches)
+    return None, Reply(f"I don't know \u201c{words}\u201d. Did you mean:", (Choice("Pick one:", options),),
+                       tone=Tone.QUESTION), ()
+
+
+def _show(command: str, account_id: str, name: str) -> Button:
+    return Button(name, "show", {"command": command, "account": account_id})

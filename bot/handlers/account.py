@@ -1,0 +1,37 @@
+"""account NAME — one screen: stage, health, DMU summary, open next steps, last touches."""
+
+from __future__ import annotations
+
+from bot.context import Request, Services
+from bot.handlers._resolve import account_for_query
+from bot.replies import Facts, Reply, section
+from bot.summary import due_text
+from domain.customer import DMU
+from domain.health import health
+
+
+def handle(req: Request, svc: Services) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        account, question, _ = account_for_query(req, svc, uow, "account")
+        if account is None:
+            assert question is not None
+            return question
+        today = req.local_now.date()
+        dmu = DMU(account, uow.individuals.of_account(account.id))
+        h = health(uow.signals.of_account(account.id), now=req.now)
+        steps = uow.next_steps.open_for_account(account.id)
+        recent = uow.interactions.of_account(account.id, limit=3)
+    missing = ", ".join(r.label for r in dmu.missing_key_roles()) or "none"
+    facts = Facts((
+        ("Stage", account.stage.label if account.stage else "unknown"),
+        ("Lifecycle", account.lifecycle.value),
+        ("Health", h.label),
+        ("DMU", f"{len(dmu.members)} people, {len(dmu.detractors())} detractors, missing: {missing}"),
+        ("Owner", account.owner_id or "nobody"),
+    ))
+    step_lines = [f"{s.text} — {due_text(s.due, today=today)}" for s in steps]
+    touch_lines = [f"{i.occurred_at.astimezone(req.actor.zone):%b %d}: {i.text}" for i in recent]
+    return Reply(
+        f"{account.name}: {account.stage.label if account.stage else 'stage unknown'}, {h.label}",
+        (facts, section("Open next steps", step_lines or ["none"]), section("Last touches", touch_lines or ["none"])),
+    )

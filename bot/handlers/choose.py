@@ -1,0 +1,77 @@
+"""Answers to the bot's questions: which account, create a new one, cancel, or show a chosen account."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.context import Request, Services
+from bot.handlers import log
+from bot.replies import Reply, Tone
+from domain.customer import Account, Lifecycle
+from domain.errors import NotAllowed, NotFound
+from domain.names import new_id
+from domain.understanding import AccountKind, AccountReading, KnownAccount, Reading, read_message
+from storage.pending import PendingLog
+from storage.uow import SqlUnitOfWork
+
+
+def _pending(uow: SqlUnitOfWork, req: Request, value: dict[str, str]) -> PendingLog:
+    pending = uow.pending.get(value.get("pending", ""))
+    if pending is None or pending.expires_at < req.now:
+        raise NotFound("That question has expired or was already answered. Nothing more to do.")
+    if pending.user_id != req.actor.user_id:
+        raise NotAllowed("Only the rep who wrote this note can answer for it.")
+    return pending
+
+
+def _reread(req: Request, svc: Services, pending: PendingLog, account: Account) -> tuple[Request, Reading]:
+    said = replace(req, now=pending.said_at)  # dates are read from when the rep typed the note
+    reading = read_message(pending.text, now=said.local_now, directory=svc.directory(req.actor.workspace_id))
+    known = KnownAccount(account.id, account.name, account.aliases, account.domain)
+    people = tuple(p for p in reading.people if p.contact is None or p.contact.account_id == account.id)
+    return said, replace(reading, account=AccountReading(AccountKind.KNOWN, known, 100.0), people=people)
+
+
+def pick_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        pending = _pending(uow, req, value)
+        account = uow.accounts.get(value.get("account", ""))
+        if account is None:
+            raise NotFound("That account doesn't exist in this workspace.")
+        said, reading = _reread(req, svc, pending, account)
+        uow.pending.remove(pending.id)
+        return log.save_reading(uow, said, reading, account)
+
+
+def create_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        pending = _pending(uow, req, value)
+        name = str(pending.question.get("new_name") or "").strip()
+        if not name:
+            raise NotFound("I no longer know which company to create. Please log the note again.")
+        account = uow.accounts.by_name(name)
+        created = account is None
+        if account is None:
+            account = Account(new_id(), name, owner_id=req.actor.user_id, lifecycle=Lifecycle.PROSPECT)
+            uow.accounts.add(account)
+        said, reading = _reread(req, svc, pending, account)
+        uow.pending.remove(pending.id)
+        return log.save_reading(uow, said, reading, account, created=created)
+
+
+def cancel(req: Request, value: dict[str, str], svc: Services) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        pending = _pending(uow, req, value)
+        uow.pending.remove(pending.id)
+        uow.commit()
+    return Reply("Cancelled; nothing was saved.", tone=Tone.INFO)
+
+
+def show(req: Request, value: dict[str, str], svc: Services) -> Reply:
+    """A chosen account for a query command (dmu, stage, next, account) that was ambiguous."""
+    from bot import registry
+
+    spec = registry.find(value.get("command", ""))
+    if spec is None or spec.name not in {"dmu", "stage", "next", "account"}:
+        raise NotFound("That button is no longer supported.")
+    return spec.handler(replace(req, text=f"#id:{value.get('account', '')}"), svc)

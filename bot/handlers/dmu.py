@@ -1,0 +1,47 @@
+"""dmu NAME — the buying group: who is in it, their roles and attitude to us, and the gaps."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.context import Request, Services
+from bot.handlers._resolve import account_for_query
+from bot.replies import Reply, section
+from domain.customer import DMU, Individual
+
+QUIET_DAYS = 30
+
+
+def handle(req: Request, svc: Services) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        account, question, _ = account_for_query(req, svc, uow, "dmu")
+        if account is None:
+            assert question is not None
+            return question
+        dmu = DMU(account, uow.individuals.of_account(account.id))
+        touches = uow.interactions.of_account(account.id, limit=200)
+    last_touch: dict[str, str] = {}
+    quiet_since = req.now - timedelta(days=QUIET_DAYS)
+    recently_touched: set[str] = set()
+    for i in touches:  # newest first
+        for pid in i.individual_ids:
+            last_touch.setdefault(pid, f"{i.occurred_at.astimezone(req.actor.zone):%b %d}")
+            if i.occurred_at >= quiet_since:
+                recently_touched.add(pid)
+    lines = [_member(p, last_touch.get(p.id)) for p in sorted(dmu.members, key=lambda p: (-p.weight(), p.name))]
+    gaps = [f"No {r.label} known" for r in dmu.missing_key_roles()]
+    gaps += [f"{p.name} ({', '.join(r.label for r in p.roles)}) not touched in {QUIET_DAYS} days"
+             for p in dmu.members if p.is_key and p.id not in recently_touched]
+    gaps += [f"{p.name} is a {p.attitude_label}" for p in dmu.detractors()]
+    if dmu.is_single_threaded:
+        gaps.append("Single-threaded: only one contact")
+    if not dmu.members:
+        gaps.append("Nobody known yet: log who you meet")
+    headline = f"{account.name}: {len(dmu.members)} in the buying group, {len(gaps)} gaps"
+    return Reply(headline, (section("People", lines or ["none yet"]), section("Gaps", gaps or ["none"])))
+
+
+def _member(p: Individual, last: str | None) -> str:
+    roles = ", ".join(r.label for r in p.roles) or "role unknown"
+    title = p.title or "title unknown"
+    return f"{p.name} — {title}; {roles}; {p.attitude_label} ({p.attitude:+d}); last touch {last or 'never'}"

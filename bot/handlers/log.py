@@ -1,0 +1,105 @@
+"""log NOTE — record a call, meeting or signal in plain words.
+
+Example: `log met Jane Doe (CFO) at Acme, worried about price, next: send ROI calc by Friday`
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.context import Request, Services
+from bot.logbook import undo_log, write_log
+from bot.replies import Button, Choice, Reply, Section, Tone, error
+from bot.summary import understood
+from domain.customer import Account, Lifecycle
+from domain.errors import NotAllowed, NotFound
+from domain.names import new_id
+from domain.understanding import AccountKind, Reading, read_message
+from storage.uow import SqlUnitOfWork
+
+PENDING_FOR = timedelta(hours=24)
+EDIT_WINDOW = timedelta(hours=24)
+
+
+def handle(req: Request, svc: Services) -> Reply:
+    if not req.text:
+        return error("Tell me what happened, e.g. `log call with Jane at Acme, she wants a demo next week`.")
+    reading = req.reading or read_message(req.text, now=req.local_now, directory=svc.directory(req.actor.workspace_id))
+    with svc.uow(req.actor.workspace_id) as uow:
+        if req.delivery_id and uow.seen_delivery(req.delivery_id):
+            return Reply("Already logged that one.", tone=Tone.INFO)
+        kind = reading.account.kind
+        if kind == AccountKind.KNOWN and reading.account.account is not None:
+            account = uow.accounts.get(reading.account.account.id)
+            if account is None:
+                raise NotFound("That account was just removed. Nothing was saved.")
+            return _save(uow, req, reading, account)
+        reply = _ask(uow, req, reading)
+        uow.commit()
+        return reply
+
+
+def _save(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False) -> Reply:
+    interaction = write_log(uow, reading=reading, account=account, rep_id=req.actor.user_id, now=req.now,
+                            created_account=created)
+    uow.commit()
+    return understood(reading, account, interaction.id, today=req.local_now.date())
+
+
+def save_reading(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False
+                 ) -> Reply:
+    """Save a reading whose account is now decided (after a question was answered)."""
+    return _save(uow, req, reading, account, created=created)
+
+
+def _ask(uow: SqlUnitOfWork, req: Request, reading: Reading) -> Reply:
+    """Keep the rep's words as a pending log and ask the one question that decides the account."""
+    acc = reading.account
+    question: dict[str, object] = {"kind": acc.kind.value, "new_name": acc.new_name}
+    pending = uow.pending.add(user_id=req.actor.user_id, text=reading.text, said_at=req.now,
+                              expires_at=req.now + PENDING_FOR, question=question)
+    cancel = Button("Cancel", "log.cancel", {"pending": pending.id})
+    if acc.kind == AccountKind.AMBIGUOUS:
+        options = tuple(Button(c.name, "log.pick_account", {"pending": pending.id, "account": c.id})
+                        for c in acc.candidates[:10])
+        return Reply("Which account was this?", (Choice("Pick the account for this note:", (*options, cancel)),),
+                     tone=Tone.QUESTION)
+    if acc.kind == AccountKind.NEW and acc.new_name:
+        create = Button(f"Create {acc.new_name}", "log.create_account", {"pending": pending.id}, "primary")
+        return Reply(f"{acc.new_name} isn't in your accounts yet. Create it and save the note?",
+                     (Choice("New account", (create, cancel)),), tone=Tone.QUESTION)
+    return Reply("I couldn't tell which account this is about. Nothing was saved: say it again with the account "
+                 "name, e.g. `log Acme: call with Jane, wants pricing`.", tone=Tone.QUESTION)
+
+
+def handle_edit(req: Request, svc: Services) -> Reply:
+    """edit NOTE — replace your last log (within a day) with a corrected note."""
+    if not req.text:
+        return error("Send the corrected note after `edit`, e.g. `edit call with Raj at Contoso, send deck Monday`.")
+    directory = svc.directory(req.actor.workspace_id)
+    reading = read_message(req.text, now=req.local_now, directory=directory)
+    with svc.uow(req.actor.workspace_id) as uow:
+        last = uow.interactions.latest_logged_by(req.actor.user_id, since=req.now - EDIT_WINDOW)
+        if last is None:
+            raise NotFound("You have no log from the last day to edit. Use `log` to add a new one.")
+        account = uow.accounts.get(last.account_id)
+        if reading.account.kind == AccountKind.KNOWN and reading.account.account is not None:
+            account = uow.accounts.get(reading.account.account.id) or account
+        assert account is not None
+        undo_log(uow, last, now=req.now)
+        uow.session.flush()
+        if uow.accounts.get(account.id) is None:  # the edited log had created the account: create it again
+            account = Account(new_id(), account.name, lifecycle=Lifecycle.PROSPECT, owner_id=req.actor.user_id)
+            uow.accounts.add(account)
+        return _save(uow, req, reading, account)
+
+
+def edit_action(req: Request, value: dict[str, str], svc: Services) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        interaction = uow.interactions.get(value.get("interaction", ""))
+        if interaction is None:
+            raise NotFound("That log is gone (undone or edited already).")
+        if interaction.rep_id != req.actor.user_id:
+            raise NotAllowed("Only the rep who logged this can edit it.")
+        return Reply("Send the corrected note as `edit ...` and I'll replace this log.",
+                     (Section("It said", (interaction.text,)),), tone=Tone.QUESTION)

@@ -1,0 +1,51 @@
+"""next NAME [PERSON] — the top three next actions: whom, what message, which asset, which channel, and why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.context import Request, Services
+from bot.handlers._resolve import account_for_query
+from bot.replies import Reply, Section, Tone
+from domain.errors import NotAllowed, NotFound
+from domain.messagemap import MessageMap
+from domain.suggestions import suggest
+
+
+def handle(req: Request, svc: Services) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        account, question, people = account_for_query(req, svc, uow, "next")
+        if account is None:
+            assert question is not None
+            return question
+        members = uow.individuals.of_account(account.id)
+        steps = uow.next_steps.open_for_account(account.id)
+        signals = uow.signals.of_account(account.id, since=req.now - timedelta(days=90))
+    wanted = {p.contact.id for p in people if p.contact is not None}
+    focus = [m for m in members if m.id in wanted] or members
+    mm = svc.options["message_map"]
+    assert isinstance(mm, MessageMap)
+    found = suggest(members=focus, stage=account.stage, open_steps=steps, signals=signals, message_map=mm,
+                    today=req.local_now.date())
+    if not found:
+        return Reply(f"{account.name}: nothing to suggest yet — log who you talk to and what they say.")
+    blocks = []
+    for i, s in enumerate(found, 1):
+        lines = [s.message, f"Why: {s.why}", f"Channel: {s.channel.value}"]
+        if s.asset is not None:
+            lines.append(f"Send: {s.asset.title} ({s.asset.url})")
+        blocks.append(Section(f"{i}. {s.whom}", tuple(lines)))
+    return Reply(f"Next for {account.name}: {found[0].whom} — {found[0].why}", tuple(blocks))
+
+
+def mark_done(req: Request, value: dict[str, str], svc: Services) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        step = uow.next_steps.get(value.get("step", ""))
+        if step is None:
+            raise NotFound("That next step no longer exists.")
+        if step.owner_id != req.actor.user_id:
+            raise NotAllowed("Only the step's owner can mark it done.")
+        step.done = True
+        uow.next_steps.update(step)
+        uow.commit()
+    return Reply(f"Done: {step.text}", tone=Tone.SUCCESS)

@@ -1,0 +1,71 @@
+"""Reach of negation, wishes and past history over a phrase found in a clause."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from domain.understanding.lexicon import Lexicon
+from domain.understanding.patterns import PhraseSet
+
+_WORDS = re.compile(r"[\w']+|[,;:.!?()\-]")
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    negation: frozenset[str]
+    negation_reach: int
+    scope_stops: frozenset[str]
+    irrealis: frozenset[str]
+    irrealis_reach: int
+    history_after: PhraseSet[bool]
+    history_before: PhraseSet[bool]
+    history_reach: int
+
+
+def _build(lex: Lexicon) -> ContextRules:
+    neg = lex.section("signals", "negation") or {}
+    irr = lex.section("signals", "irrealis") or {}
+    hist = lex.section("signals", "history") or {}
+    return ContextRules(
+        negation=frozenset(neg.get("words", [])),
+        negation_reach=int(neg.get("reach", 3)),
+        scope_stops=frozenset(neg.get("stop_words", [])),
+        irrealis=frozenset(irr.get("words", [])),
+        irrealis_reach=int(irr.get("reach", 4)),
+        history_after=PhraseSet([(True, hist.get("after", []))]),
+        history_before=PhraseSet([(True, hist.get("before", []))]),
+        history_reach=int(hist.get("reach", 3)),
+    )
+
+
+def context_rules(lex: Lexicon) -> ContextRules:
+    return lex.compiled("context.rules", _build)
+
+
+def _before(text: str, start: int, reach: int, stops: frozenset[str]) -> list[str]:
+    """The words before `start`, nearest last, cut at punctuation and at contrast words."""
+    out: list[str] = []
+    for word in reversed(_WORDS.findall(text[max(0, start - 120) : start])):
+        if not word[0].isalnum() or word in stops or len(out) >= reach:
+            break
+        out.append(word)
+    return out
+
+
+def negated(text: str, start: int, rules: ContextRules) -> bool:
+    return any(w in rules.negation for w in _before(text, start, rules.negation_reach, rules.scope_stops))
+
+
+def wished(text: str, start: int, rules: ContextRules) -> bool:
+    """"wants to add 50 seats" is a wish, not a purchase."""
+    return any(w in rules.irrealis for w in _before(text, start, rules.irrealis_reach, rules.scope_stops))
+
+
+def historical(text: str, start: int, end: int, rules: ContextRules) -> bool:
+    """"churned last quarter" is background, not news."""
+    after = " ".join(text[end : end + 60].split()[: rules.history_reach])
+    if any(m.start == 0 for m in rules.history_after.find(after)):
+        return True
+    before = " ".join(_before(text, start, rules.history_reach, frozenset())[::-1])
+    return any(m.end == len(before) for m in rules.history_before.find(before))

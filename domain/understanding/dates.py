@@ -1,0 +1,138 @@
+"""Due dates in a commitment, read from `today` in the rep's zone: "Friday", "tmrw", "in two weeks", "Dec 2"."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.understanding.lexicon import Lexicon
+
+Resolver = Callable[[re.Match[str], date], date | None]
+
+
+@dataclass(frozen=True)
+class DateRules:
+    patterns: list[tuple[re.Pattern[str], Resolver]]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _end_of_month(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def _add_months(d: date, n: int) -> date:
+    y, m = divmod(d.month - 1 + n, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def _coming(today: date, weekday: int, *, inclusive: bool = False) -> date:
+    ahead = (weekday - today.weekday()) % 7
+    return today + timedelta(days=ahead or (0 if inclusive else 7))
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_day(today: date, month: int, day: int, year: str | None) -> date | None:
+    if year:
+        y = int(year) + (2000 if len(year) == 2 else 0)
+        return _safe(y, month, day)
+    d = _safe(today.year, month, day)
+    return d if d is None or d >= today else _safe(today.year + 1, month, day)
+
+
+def _build(lex: Lexicon) -> DateRules:
+    cfg = lex.section("dates")
+    months = {w: i + 1 for i, names in enumerate(cfg.get("months", [])) for w in names}
+    days = {w: i for i, names in enumerate(cfg.get("weekdays", [])) for w in names}
+    full_days = [names[0] for names in cfg.get("weekdays", [])]
+    numbers = {str(k): int(v) for k, v in cfg.get("numbers", {}).items()}
+    week_end = days.get(str(cfg.get("week_end_day", "friday")), 4)
+    mdy = cfg.get("numeric_order", "mdy") == "mdy"
+    num = r"(\d+|" + _alt(list(numbers)) + ")"
+    mon, wd, full_wd = _alt(list(months)), _alt(list(days)), _alt(full_days)
+
+    def count(s: str) -> int:
+        return int(s) if s.isdigit() else numbers.get(s, 1)
+
+    def relative(m: re.Match[str], t: date) -> date:
+        n, unit = count(m.group(1)), m.group(2)
+        if unit.startswith("month"):
+            return _add_months(t, n)
+        return t + timedelta(days=n * (7 if unit.startswith("week") else 1))
+
+    def weekday(m: re.Match[str], t: date) -> date:
+        mod, target = m.group(1), days[m.group(2)]
+        if mod == "next":
+            return t + timedelta(days=7 - t.weekday() + target)
+        return _coming(t, target, inclusive=mod == "this")
+
+    def numeric(m: re.Match[str], t: date) -> date | None:
+        a, b = int(m.group(1)), int(m.group(2))
+        month, day = (a, b) if mdy else (b, a)
+        return _month_day(t, month, day, m.group(3)) if 1 <= month <= 12 else None
+
+    def quarter_end(t: date) -> date:
+        return _end_of_month(date(t.year, (t.month - 1) // 3 * 3 + 3, 1))
+
+    def day_of_month(m: re.Match[str], t: date) -> date | None:
+        d = _safe(t.year, t.month, int(m.group(1)))
+        if d and d >= t:
+            return d
+        nxt = _add_months(t.replace(day=1), 1)
+        return _safe(nxt.year, nxt.month, int(m.group(1)))
+
+    rules: list[tuple[str, Resolver]] = [
+        (r"day after tomorrow", lambda m, t: t + timedelta(days=2)),
+        (r"tomorrow", lambda m, t: t + timedelta(days=1)),
+        (r"today|tonight|this (?:morning|afternoon|evening)|end of (?:the )?day|asap", lambda m, t: t),
+        (rf"(?:in|within) {num} (days?|weeks?|months?|business days?|working days?)", relative),
+        (rf"{num} (days?|weeks?|months?) from now", relative),
+        (r"end of next week", lambda m, t: _coming(t, week_end, inclusive=True) + timedelta(days=7)),
+        (r"end of (?:the |this )?week|later this week|this week", lambda m, t: _coming(t, week_end, inclusive=True)),
+        (r"end of (?:the |this )?month|month[- ]end", lambda m, t: _end_of_month(t)),
+        (r"end of next month", lambda m, t: _end_of_month(_add_months(t.replace(day=1), 1))),
+        (r"end of (?:the |this )?quarter|quarter[- ]end", lambda m, t: quarter_end(t)),
+        (r"end of (?:the |this )?year|year[- ]end", lambda m, t: date(t.year, 12, 31)),
+        (r"(?:early )?next week", lambda m, t: t + timedelta(days=7 - t.weekday())),
+        (r"next month", lambda m, t: _add_months(t.replace(day=1), 1)),
+        (rf"(next|this|coming|on|by|before|until|due)\s+({wd})\.?", weekday),
+        (rf"()({full_wd})", weekday),
+        (rf"({mon})\.? (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?",
+         lambda m, t: _month_day(t, months[m.group(1)], int(m.group(2)), m.group(3))),
+        (rf"(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({mon})(?:,? (\d{{4}}))?",
+         lambda m, t: _month_day(t, months[m.group(2)], int(m.group(1)), m.group(3))),
+        (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda m, t: _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))),
+        (r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?", numeric),
+        (r"the (\d{1,2})(?:st|nd|rd|th)", day_of_month),
+    ]
+    return DateRules([(re.compile(rf"(?<![\w/]){rx}(?![\w/])"), fn) for rx, fn in rules])
+
+
+def find_date(text: str, today: date, lex: Lexicon) -> tuple[date, str] | None:
+    """The first date expression in folded `text`, resolved against `today`."""
+    rules: DateRules = lex.compiled("dates.rules", _build)
+    best: tuple[int, date, str] | None = None
+    for rx, resolve in rules.patterns:
+        for m in rx.finditer(text):
+            if best and m.start() >= best[0]:
+                break
+            try:
+                when = resolve(m, today)
+            except (ValueError, KeyError, OverflowError):
+                when = None
+            if when:
+                best = (m.start(), when, m.group(0))
+                break
+    return (best[1], best[2]) if best else None

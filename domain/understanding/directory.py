@@ -1,0 +1,168 @@
+"""An index over one workspace's accounts and contacts, built for 100k accounts and 500k contacts."""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz
+
+from domain.understanding.fuzzy import FuzzyVocab
+from domain.understanding.keys import SCORES, Kind, account_keys, name_rules
+from domain.understanding.lexicon import Lexicon
+from domain.understanding.reading import KnownAccount, KnownContact
+from domain.understanding.text import name_tokens, tokenize
+
+Hit = tuple[int, Kind, bool]  # account index, key kind, weak
+
+
+class Directory:
+    """Accounts by every key they may be written as, words by account, contacts by name and account."""
+
+    def __init__(
+        self,
+        accounts: Iterable[KnownAccount],
+        contacts: Iterable[KnownContact],
+        *,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        paused = gc.isenabled()
+        gc.disable()  # millions of small objects: cyclic GC passes during the build only cost time
+        try:
+            self._build(accounts, contacts, lexicon)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _build(self, accounts: Iterable[KnownAccount], contacts: Iterable[KnownContact],
+               lexicon: Lexicon | None) -> None:
+        self.lexicon = lexicon or Lexicon.default()
+        self.rules = name_rules(self.lexicon)
+        self._accounts: list[KnownAccount] = []
+        self._index_of: dict[str, int] = {}
+        self._keys: dict[str, list[int]] = {}  # key -> packed hits (index << 4 | kind << 1 | weak)
+        self._postings: dict[str, list[int]] = {}  # word -> accounts whose name or alias has it
+        self._labels: list[tuple[str, ...]] = []  # folded name and aliases, for final scoring
+        for account in accounts:
+            self._add_account(account)
+        self._vocab: FuzzyVocab | None = None
+        self._contacts: list[KnownContact] = []
+        self._full: dict[str, list[int]] = {}
+        self._first: dict[str, list[int]] = {}
+        self._last: dict[str, list[int]] = {}
+        self._of_account: dict[str, list[int]] = {}
+        for contact in contacts:
+            self._add_contact(contact)
+
+    def _add_account(self, account: KnownAccount) -> None:
+        idx = len(self._accounts)
+        self._accounts.append(account)
+        self._index_of[account.id] = idx
+        best: dict[str, tuple[Kind, bool]] = {}
+        for key, kind, weak in account_keys(account, self.rules):
+            if key not in best or kind < best[key][0]:  # a key written two ways counts as its best kind
+                best[key] = (kind, weak)
+        words: set[str] = set()
+        labels = []
+        for key, (kind, weak) in best.items():
+            self._keys.setdefault(key, []).append(idx << 4 | kind << 1 | weak)
+            if kind <= Kind.CORE:
+                words.update(key.split())
+                labels.append(key)
+        for word in words:
+            self._postings.setdefault(word, []).append(idx)
+        self._labels.append(tuple(labels))
+
+    def _add_contact(self, contact: KnownContact) -> None:
+        idx = len(self._contacts)
+        self._contacts.append(contact)
+        self._of_account.setdefault(contact.account_id, []).append(idx)
+        words = name_tokens(contact.name)
+        if not words:
+            return
+        self._first.setdefault(words[0], []).append(idx)
+        if len(words) > 1:
+            self._full.setdefault(f"{words[0]} {words[-1]}", []).append(idx)
+            self._last.setdefault(words[-1], []).append(idx)
+
+    # -- accounts -------------------------------------------------------------------------------------
+    def account(self, account_id: str) -> KnownAccount | None:
+        idx = self._index_of.get(account_id)
+        return None if idx is None else self._accounts[idx]
+
+    def contacts_of(self, account_id: str) -> list[KnownContact]:
+        return [self._contacts[i] for i in self._of_account.get(account_id, [])]
+
+    def key_hits(self, key: str) -> list[tuple[KnownAccount, Kind, bool]]:
+        return [(self._accounts[p >> 4], Kind(p >> 1 & 7), bool(p & 1)) for p in self._keys.get(key, ())]
+
+    def knows_word(self, word: str) -> bool:
+        return word in self._postings
+
+    def _typos(self) -> FuzzyVocab:
+        if self._vocab is None:  # account words as written and as compared ("brothers" and "bros")
+            self._vocab = FuzzyVocab([*self._postings, *self.rules.equivalents])
+        return self._vocab
+
+    def corrections(self, word: str, *, limit: int = 2) -> list[tuple[str, float]]:
+        """Account-name words a typo may stand for ("northwnd" -> "northwind"), in compared form."""
+        fixed: dict[str, float] = {}
+        for form, sim in self._typos().correct(word, limit=limit):
+            canon = self.rules.equivalents.get(form, form)
+            if canon in self._postings:
+                fixed[canon] = max(fixed.get(canon, 0.0), sim)
+        return list(fixed.items())
+
+    def search_accounts(self, query: str, *, limit: int = 10) -> list[tuple[KnownAccount, float]]:
+        """Fuzzy picker: accounts best matching `query`, with a 0..100 score, best first."""
+        from domain.understanding.search import search  # the picker's ranking lives apart
+
+        return search(self, query, limit=limit)
+
+    # -- contacts -------------------------------------------------------------------------------------
+    def contacts_named(self, first: str, last: str) -> list[KnownContact]:
+        return [self._contacts[i] for i in self._full.get(f"{first} {last}", ())]
+
+    def contacts_first_named(self, first: str) -> list[KnownContact]:
+        return [self._contacts[i] for i in self._first.get(first, ())]
+
+    def contacts_last_named(self, last: str) -> list[KnownContact]:
+        return [self._contacts[i] for i in self._last.get(last, ())]
+
+    def is_first_name(self, word: str) -> bool:
+        return word in self._first
+
+    # -- for the picker -------------------------------------------------------------------------------
+    def _retrieve(self, words: list[str], *, prefix_last: bool) -> tuple[dict[int, float], list[str]]:
+        """Candidate accounts sharing (possibly corrected) words with the query, weighted by rarity; and the
+        query with unknown words replaced by their best correction."""
+        vocab = self._typos()
+        total = max(1, len(self._accounts))
+        scores: dict[int, float] = {}
+        corrected = list(words)
+        for pos, word in enumerate(words):
+            known = word in self._postings
+            forms = [(word, 1.0)] if known else []
+            if not known or len(word) >= 5:  # a typo may land on another real word ("clusu" for "clousu")
+                fixes = self.corrections(word, limit=8)
+                forms += [(w, s / 100 * (0.8 if known else 1.0)) for w, s in fixes]
+                if fixes and not known:
+                    corrected[pos] = fixes[0][0]
+            if prefix_last and pos == len(words) - 1 and len(word) >= 2:
+                forms += [(w, 0.9) for w in vocab.prefixed(word, limit=8) if w != word and w in self._postings]
+            for form, weight in forms:
+                posting = self._postings.get(form, [])
+                idf = math.log(1 + total / (1 + len(posting))) * weight
+                for idx in posting:
+                    scores[idx] = scores.get(idx, 0.0) + idf
+        return scores, corrected
+
+    def _account_at(self, idx: int) -> KnownAccount:
+        return self._accounts[idx]
+
+    def _score_labels(self, idx: int, query: str) -> float:
+        return max((fuzz.WRatio(query, label) for label in self._labels[idx]), default=0.0)
+
+    def _key_score(self, key: str) -> dict[int, float]:
+        return {p >> 4: SCORES[Kind(p >> 1 & 7)] for p in self._keys.get(key, ())}

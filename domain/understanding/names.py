@@ -1,0 +1,86 @@
+"""Names the workspace does not know yet: a new company ("Intro call with Zephyr Robotics") or a new person
+("Kofi Mensah, plant manager")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.understanding.directory import Directory
+from domain.understanding.text import Token
+
+_COMPANY_CUES = frozenset({"with", "at", "from", "for", "to", "about", "visited", "joined", "and", "vs", "versus"})
+_PERSON_CUES = frozenset({"met", "meeting", "spoke", "called", "emailed", "cc", "introduced", "intro", "ping", "new"})
+_TITLE_GLUE = frozenset({"of", "the", "and", "&", "new", "our", "their", "a", "an", "for"})
+
+
+@dataclass(frozen=True)
+class NewName:
+    start: int
+    end: int
+    name: str
+    company: bool
+    title: str | None = None
+
+
+def _nameish(tok: Token, directory: Directory) -> bool:
+    """Written like a name and not an everyday word (org words such as 'Robotics' may end a name)."""
+    rules = directory.rules
+    if not tok.capitalized or tok.upper or not tok.bare.isalpha():
+        return False
+    word = tok.bare
+    return word not in rules.common or word in rules.org or word in rules.legal
+
+
+def _runs(tokens: list[Token], taken: set[int], directory: Directory) -> list[tuple[int, int]]:
+    runs, i = [], 0
+    while i < len(tokens):
+        if i in taken or not _nameish(tokens[i], directory) or tokens[i].bare in directory.rules.org:
+            i += 1
+            continue
+        j = i + 1
+        while (j < len(tokens) and j - i < 4 and j not in taken and _nameish(tokens[j], directory)
+               and tokens[j].start - tokens[j - 1].end <= 1 and not tokens[j - 1].possessive):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _title_near(tokens: list[Token], start: int, end: int, text: str, directory: Directory) -> str | None:
+    """A job title right before the name ("plant manager Kofi Mensah") or after a comma ("..., new Head of X")."""
+    words = directory.rules.title_words
+    if start and tokens[start - 1].bare in words and tokens[start - 1].end + 1 == tokens[start].start:
+        first = start - 1
+        while (first > 0 and start - first < 3 and tokens[first - 1].end + 1 == tokens[first].start
+               and not tokens[first - 1].possessive and tokens[first - 1].bare not in _TITLE_GLUE):
+            first -= 1
+        return text[tokens[first].start : tokens[start - 1].end]
+    if end < len(tokens) and text[tokens[end - 1].end : tokens[end].start].strip() in {",", "(", "-"}:
+        stop = end
+        while stop < len(tokens) and stop - end < 6 and tokens[stop].bare not in {"at", "from", "with"}:
+            if stop > end and tokens[stop].start - tokens[stop - 1].end > 1:
+                break
+            stop += 1
+        span = [t for t in tokens[end:stop] if t.bare not in _TITLE_GLUE]
+        if span and any(t.bare in words for t in span):
+            return text[span[0].start : span[-1].end]
+    return None
+
+
+def find_new_names(tokens: list[Token], taken: set[int], text: str, directory: Directory) -> list[NewName]:
+    rules = directory.rules
+    out = []
+    for start, end in _runs(tokens, taken, directory):
+        span = tokens[start:end]
+        cue = tokens[start - 1].bare if start else ""
+        title = _title_near(tokens, start, end, text, directory)
+        last = span[-1].bare
+        first_name = span[0].bare in rules.first_names or directory.is_first_name(span[0].bare)
+        name = text[span[0].start : span[-1].end]
+        if len(span) > 1 and (last in rules.org or last in rules.legal):
+            out.append(NewName(start, end, name, True))
+        elif 2 <= len(span) <= 3 and (first_name or title or cue in _PERSON_CUES):
+            out.append(NewName(start, end, name, False, title))
+        elif cue in _COMPANY_CUES and not first_name and not span[0].initial:
+            out.append(NewName(start, end, name, True))
+    return out

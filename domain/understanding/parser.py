@@ -1,0 +1,98 @@
+"""read_message: one chat message in, one Reading out. Pure, fast, and never raises."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.understanding.accounts import resolve_account
+from domain.understanding.directory import Directory
+from domain.understanding.lexicon import Lexicon
+from domain.understanding.mentions import find_mentions, names_an_asset
+from domain.understanding.names import find_new_names
+from domain.understanding.next_steps import commitment_clauses, read_next_step
+from domain.understanding.people import PersonMatch, find_by_name, find_by_title
+from domain.understanding.reading import (
+    AccountKind,
+    AccountReading,
+    Intent,
+    PersonReading,
+    Reading,
+)
+from domain.understanding.signals import read_signals, read_touches
+from domain.understanding.stages import read_stage
+from domain.understanding.intent import read_intent
+from domain.understanding.text import Token, clause_spans, compile_shorthand, expand_shorthand, fold, tokenize
+
+MAX_CHARS = 8000  # longer messages are read up to here; nobody logs a call in more
+
+
+def read_message(text: str, *, now: datetime, directory: Directory) -> Reading:
+    """What the rep's message says, read with the workspace's directory; `now` is in the rep's zone."""
+    try:
+        return _read(text, now, directory)
+    except Exception:  # noqa: BLE001 - a message the rules cannot read is still a message: log it as written
+        return Reading(Intent.LOG, text=text if isinstance(text, str) else "")
+
+
+def _read(text: str, now: datetime, directory: Directory) -> Reading:
+    lex = directory.lexicon
+    work = expand_shorthand(text[:MAX_CHARS], lex.compiled("text.shorthand", _shorthand))
+    tokens = tokenize(work)
+    intent = read_intent(work, lex)
+    assets = lex.words("names", "asset_words")
+    mentions = [m for m in find_mentions(tokens, directory) if not names_an_asset(m, tokens, assets)]
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    named = {a for m in mentions for a in m.scores}
+    people = find_by_name(tokens, directory, named, taken)
+    taken |= {i for p in people for i in range(p.start, p.end)}
+    people += find_by_title(tokens, directory, named, taken)
+    taken |= {i for p in people for i in range(p.start, p.end)}
+    new_names = find_new_names(tokens, taken, work, directory)
+    account = resolve_account(mentions, people, new_names, tokens, work, directory)
+    if account.kind == AccountKind.KNOWN and account.account and account.account.id not in named:
+        people += find_by_title(tokens, directory, {account.account.id}, taken)
+    if intent == Intent.LOG and _only_names_account(tokens, taken, account, mentions):
+        intent = Intent.ACCOUNT
+    persons = _persons(people, new_names, account)
+    if intent != Intent.LOG:
+        return Reading(intent, account=account, people=persons, text=text)
+    spans = clause_spans(work)
+    raw = [work[s:e] for s, e in spans]
+    folded = [fold(c).strip() for c in raw]
+    steps = commitment_clauses(folded, lex)
+    heard = [c[: max(0, steps[i])] if i in steps else c for i, c in enumerate(folded)]
+    return Reading(
+        intent,
+        account=account,
+        people=persons,
+        signals=tuple(read_signals(heard, lex, interaction=True)),
+        touches=tuple(read_touches(fold(work), lex)),
+        stage=read_stage(heard, lex),
+        next_step=read_next_step(folded, raw, steps, now.date(), lex),
+        text=text,
+    )
+
+
+def _shorthand(lex: Lexicon) -> object:
+    return compile_shorthand(lex.section("text", "shorthand") or {})
+
+
+def _only_names_account(tokens: list[Token], taken: set[int], account: AccountReading, mentions: list) -> bool:
+    """A message that is nothing but an account's name asks for its overview."""
+    return account.kind == AccountKind.KNOWN and len(mentions) == 1 and len(taken) == len(tokens)
+
+
+def _persons(people: list[PersonMatch], new_names: list, account: AccountReading) -> tuple[PersonReading, ...]:
+    out: dict[str, PersonReading] = {}
+    account_id = account.account.id if account.account else None
+    for p in sorted(people, key=lambda p: p.start):
+        contact = p.contact
+        if contact is None and account_id:
+            inside = [c for c in p.candidates if c.account_id == account_id]
+            contact = inside[0] if len(inside) == 1 else None
+        if contact is not None:
+            out.setdefault(contact.id, PersonReading(contact.name, contact=contact, title=contact.title))
+    for n in new_names:
+        if not n.company:
+            out.setdefault("new:" + n.name, PersonReading(n.name, title=n.title, mention=n.name))
+    return tuple(out.values())

@@ -1,0 +1,89 @@
+"""Lexicon phrases ("signed (the|a) contract", "renew*", "re:...") compiled into regexes over folded text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Generic, NamedTuple, TypeVar
+
+T = TypeVar("T")
+_NUMBER = r"\d+(?:[.,]\d+)?"
+
+
+def _word(word: str) -> str:
+    """One word of a phrase: '*' is any ending, '?' makes the previous character optional, '#' a number."""
+    if word == "#":
+        return _NUMBER
+    out = []
+    for ch in word:
+        if ch == "*":
+            out.append(r"[\w'-]*")
+        elif ch == "?":
+            out.append("?")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _group(body: str) -> str:
+    options = [" ".join(o.split()) for o in body.split("|")]
+    parts = [r"\s+".join(_word(w) for w in o.split()) for o in options if o]
+    empty = any(not o for o in options)
+    return "(?:" + "|".join(parts) + ")" + ("?" if empty else "")
+
+
+def phrase_regex(phrase: str) -> str:
+    """Regex source for one phrase, bounded so that it never matches inside a longer word."""
+    phrase = phrase.strip()
+    if phrase.startswith("re:"):
+        return "(?:" + phrase[3:] + ")"
+    items = re.findall(r"\([^)]*\)|\S+", phrase)
+    out, pending_sep = "", False
+    for item in items:
+        if item == "~":
+            out += (r"\s+" if pending_sep else "") + r"(?:[^\s]+\s+){0,3}?"
+            pending_sep = False  # the gap ends on whitespace
+            continue
+        piece = _group(item[1:-1]) if item.startswith("(") else _word(item)
+        if piece.endswith(")?"):  # an optional group carries its own separator
+            core = piece[:-1]
+            out += r"(?:\s+" + core + ")?" if pending_sep else "(?:" + core + r"\s+)?"
+            continue
+        out += (r"\s+" if pending_sep else "") + piece
+        pending_sep = True
+    return r"(?<![\w])" + out + r"(?![\w]|'[a-z])"
+
+
+class PhraseMatch(NamedTuple, Generic[T]):
+    start: int
+    end: int
+    text: str
+    tag: T
+
+
+class PhraseSet(Generic[T]):
+    """Tagged phrase groups; find() returns the longest non-overlapping matches in text order."""
+
+    def __init__(self, groups: Iterable[tuple[T, Iterable[str]]]) -> None:
+        self._groups: list[tuple[T, re.Pattern[str]]] = []
+        for tag, phrases in groups:
+            sources = sorted({phrase_regex(p) for p in phrases if p.strip()}, key=len, reverse=True)
+            if sources:
+                self._groups.append((tag, re.compile("|".join(sources))))
+
+    def find(self, text: str) -> list[PhraseMatch[T]]:
+        found = [
+            PhraseMatch(m.start(), m.end(), m.group(0), tag)
+            for tag, rx in self._groups
+            for m in rx.finditer(text)
+            if m.end() > m.start()
+        ]
+        found.sort(key=lambda m: (m.start - m.end, m.start))
+        kept: list[PhraseMatch[T]] = []
+        for m in found:
+            if all(m.end <= k.start or m.start >= k.end for k in kept):
+                kept.append(m)
+        return sorted(kept, key=lambda m: m.start)
+
+    def any(self, text: str) -> bool:
+        return any(rx.search(text) for _, rx in self._groups)

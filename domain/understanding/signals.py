@@ -1,0 +1,106 @@
+"""What we heard back, per listening channel with polarity, and the outbound touches the message mentions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from domain.listening import TOUCH_KINDS, Channel, Polarity
+from domain.understanding.context import context_rules, historical, negated, wished
+from domain.understanding.lexicon import Lexicon
+from domain.understanding.patterns import PhraseSet
+from domain.understanding.reading import SignalReading, TouchReading
+
+_OUT_OF_TEN = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*10\b|\b(?:nps|csat|score|rated us|gave us|scored us|rating)"
+                         r"(?:\W+[a-z]+){0,4}?\W+(\d{1,2}(?:\.\d)?)(?![\d%/])")
+_PERCENT = re.compile(r"(\d{1,3}(?:\.\d)?)\s*%")
+
+
+@dataclass(frozen=True)
+class SignalRules:
+    channels: PhraseSet[tuple[Channel, str]]
+    sentiment: PhraseSet[float]
+    touches: PhraseSet[str]
+    scores: dict[str, float]
+
+
+def _build(lex: Lexicon) -> SignalRules:
+    channels = [((Channel(e["channel"]), str(e.get("polarity", "inherit"))), e.get("phrases", []))
+                for e in lex.section("signals", "channel") or []]
+    sentiment = [(float(e.get("weight", 1)), e.get("phrases", [])) for e in lex.section("signals", "sentiment") or []]
+    touches = [(k, v) for k, v in (lex.section("touches", "touch") or {}).items() if k in TOUCH_KINDS]
+    scores = {k: float(v) for k, v in (lex.section("signals", "scores") or {}).items()}
+    return SignalRules(PhraseSet(channels), PhraseSet(sentiment), PhraseSet(touches), scores)
+
+
+def _polarity(value: float) -> Polarity:
+    return Polarity.POSITIVE if value > 0 else Polarity.NEGATIVE if value < 0 else Polarity.NEUTRAL
+
+
+def sentiment(clauses: list[str], lex: Lexicon) -> float:
+    """How it went for us: weighted phrases, a negated positive counting against."""
+    rules, ctx = lex.compiled("signals.rules", _build), context_rules(lex)
+    total = 0.0
+    for clause in clauses:
+        for m in rules.sentiment.find(clause):
+            if negated(clause, m.start, ctx):
+                total += -m.tag if m.tag > 0 else 0.0
+            else:
+                total += m.tag
+    return total
+
+
+def _survey_polarity(text: str, rules: SignalRules) -> Polarity | None:
+    m = _OUT_OF_TEN.search(text)
+    if m and float(m.group(1) or m.group(2)) <= 10:
+        value = float(m.group(1) or m.group(2))
+        if value >= rules.scores.get("promoter_min", 9):
+            return Polarity.POSITIVE
+        return Polarity.NEUTRAL if value >= rules.scores.get("passive_min", 7) else Polarity.NEGATIVE
+    p = _PERCENT.search(text)
+    if p:
+        value = float(p.group(1))
+        if value >= rules.scores.get("percent_positive_min", 80):
+            return Polarity.POSITIVE
+        return Polarity.NEUTRAL if value >= rules.scores.get("percent_neutral_min", 60) else Polarity.NEGATIVE
+    return None
+
+
+def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list[SignalReading]:
+    """Channel signals in the clauses; an interaction with no other signal is one engagement signal."""
+    rules, ctx = lex.compiled("signals.rules", _build), context_rules(lex)
+    mood = _polarity(sentiment(clauses, lex))
+    votes: dict[Channel, list[tuple[float, str]]] = {}
+    for clause in clauses:
+        for m in rules.channels.find(clause):
+            channel, fixed = m.tag
+            if historical(clause, m.start, m.end, ctx):
+                continue
+            if channel == Channel.PURCHASE and wished(clause, m.start, ctx):
+                continue
+            sign = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}.get(fixed)
+            if sign is not None and negated(clause, m.start, ctx):
+                sign = -sign
+            votes.setdefault(channel, []).append((sign if sign is not None else float("nan"), m.text))
+    out = []
+    whole = " ".join(clauses)
+    for channel, found in votes.items():
+        fixed = [v for v, _ in found if v == v]  # NaN marks "inherit"
+        if fixed:
+            polarity = _polarity(sum(fixed))
+        elif channel == Channel.SAMPLING:
+            polarity = _survey_polarity(whole, rules) or mood
+        else:
+            polarity = mood
+        out.append(SignalReading(channel, polarity, found[0][1]))
+    if not out and interaction:
+        out.append(SignalReading(Channel.ENGAGEMENT, mood, ""))
+    return out
+
+
+def read_touches(text: str, lex: Lexicon) -> list[TouchReading]:
+    rules = lex.compiled("signals.rules", _build)
+    seen: dict[str, TouchReading] = {}
+    for m in rules.touches.find(text):
+        seen.setdefault(m.tag, TouchReading(m.tag, m.text))
+    return list(seen.values())

@@ -1,0 +1,43 @@
+"""Evidence of the buying stage in a message; the latest stage shown wins, a lost deal shows none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.buying import Stage
+from domain.understanding.context import context_rules, historical, negated
+from domain.understanding.lexicon import Lexicon
+from domain.understanding.patterns import PhraseSet
+from domain.understanding.reading import StageReading
+
+
+@dataclass(frozen=True)
+class StageRules:
+    evidence: PhraseSet[Stage]  # negation cancels it
+    presupposed: PhraseSet[Stage]  # holds even negated ("won't renew" is still a customer)
+    lost: PhraseSet[bool]
+
+
+def _build(lex: Lexicon) -> StageRules:
+    table = lex.section("stages")
+    return StageRules(
+        PhraseSet([(Stage(k), v) for k, v in (table.get("stage") or {}).items()]),
+        PhraseSet([(Stage(k), v) for k, v in (table.get("presupposed") or {}).items()]),
+        PhraseSet([(True, table.get("lost", []))]),
+    )
+
+
+def read_stage(clauses: list[str], lex: Lexicon) -> StageReading | None:
+    rules: StageRules = lex.compiled("stages.rules", _build)
+    ctx = context_rules(lex)
+    best: StageReading | None = None
+    for clause in clauses:
+        if any(not historical(clause, m.start, m.end, ctx) for m in rules.lost.find(clause)):
+            return None
+        found = [(m, False) for m in rules.evidence.find(clause)] + [(m, True) for m in rules.presupposed.find(clause)]
+        for m, holds_negated in found:
+            if historical(clause, m.start, m.end, ctx) or (not holds_negated and negated(clause, m.start, ctx)):
+                continue
+            if best is None or m.tag.rank > best.stage.rank:
+                best = StageReading(m.tag, m.text)
+    return best

@@ -1,0 +1,114 @@
+"""Folding, tokenising and clause splitting shared by the directory and the reader."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['.&](?=[^\W_]))*")
+_BREAK_BEFORE = re.compile(r"[.!?:;\n\r\u2022*]\W*$")
+# Clause boundaries: sentence ends (not after an initial like "A."), commas, colons, dashes, emoji, bullets.
+_CLAUSE_SEP = re.compile(
+    r"(?<!\b\w)[.!?]+(?=\s|$)|[;\n\r]+|,|:(?=\s|$)|\s[-\u2013\u2014]+\s|\s\+\s|[\u2022]"
+    r"|[\u2600-\u27bf\U0001f000-\U0001faff]+"
+)
+
+
+def fold(text: str) -> str:
+    """Casefold and strip accents so that 'Société' and 'societe' compare equal."""
+    s = text.casefold()
+    if s.isascii():
+        return s.replace("`", "'") if "`" in s else s
+    s = s.translate(_APOSTROPHES)
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def _strip(word: str) -> str:
+    return word.replace("'", "").replace(".", "") if "'" in word or "." in word else word
+
+
+def norm_word(raw: str) -> str:
+    """A token as compared: folded, without apostrophes or dots ("Margie's" -> "margies", "S.A." -> "sa")."""
+    return _strip(fold(raw))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    raw: str
+    norm: str
+    start: int
+    end: int
+    possessive: bool = False  # written "X's"
+    initial: bool = False  # opens a sentence, so its capital letter says nothing
+
+    @property
+    def capitalized(self) -> bool:
+        return self.raw[:1].isupper()
+
+    @property
+    def upper(self) -> bool:
+        letters = [c for c in self.raw if c.isalpha()]
+        return len(letters) > 1 and all(c.isupper() for c in letters)
+
+    @property
+    def bare(self) -> str:
+        """The norm without a possessive 's."""
+        return self.norm[:-1] if self.possessive and len(self.norm) > 1 else self.norm
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    last_end = 0
+    for m in _WORD.finditer(text):
+        raw = m.group(0).translate(_APOSTROPHES)
+        possessive = raw.lower().endswith("'s") and len(raw) > 2
+        gap = text[last_end : m.start()]
+        after_initial = bool(tokens) and len(tokens[-1].raw) == 1 and gap.strip() == "."
+        initial = not tokens or (bool(_BREAK_BEFORE.search(gap)) and not after_initial)
+        tokens.append(Token(raw, norm_word(raw), m.start(), m.end(), possessive, initial))
+        last_end = m.end()
+    return tokens
+
+
+def name_tokens(name: str) -> list[str]:
+    """The words of a name, folded ("A. Datum Corporation" -> ["a", "datum", "corporation"])."""
+    return [_strip(w) for w in _WORD.findall(fold(name))]
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the clauses of a message, in order, empty ones left out."""
+    spans, start = [], 0
+    for m in _CLAUSE_SEP.finditer(text):
+        if text[start : m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def compile_shorthand(table: dict[str, str]) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """One regex for all mobile shorthand ("w/", "f/u", "tmrw"), matched as whole words."""
+    items = {fold(k): v for k, v in table.items() if v}
+    if not items:
+        return None
+    alts = []
+    for key in sorted(items, key=len, reverse=True):
+        tail = "" if not key[-1].isalnum() else r"(?![\w'])"
+        alts.append(r"(?<![\w/'])" + re.escape(key) + tail)
+    return re.compile("|".join(alts), re.IGNORECASE), items
+
+
+def expand_shorthand(text: str, compiled: tuple[re.Pattern[str], dict[str, str]] | None) -> str:
+    if compiled is None:
+        return text
+    rx, items = compiled
+
+    def repl(m: re.Match[str]) -> str:
+        value = items.get(fold(m.group(0)), m.group(0))
+        following = text[m.end() : m.end() + 1]
+        return value + (" " if following and not following.isspace() and following.isalnum() else "")
+
+    return rx.sub(repl, text)
