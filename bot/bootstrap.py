@@ -11,7 +11,6 @@ from sqlalchemy.exc import OperationalError
 from bot.context import Services
 from bot.directory_cache import DirectoryCache
 from bot.dispatcher import Dispatcher
-from bot.messagemap_file import default_message_map
 from bot.settings import Settings
 from domain.errors import StorageUnavailable
 from storage.engine import make_engine
@@ -48,7 +47,6 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     services = Services(
         uow=lambda ws: SqlUnitOfWork(engine, ws),
         directory=DirectoryCache(engine),
-        options={"message_map": default_message_map()},
     )
     return App(settings, engine, services, Dispatcher(services))
 

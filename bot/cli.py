@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Touchpoint: your B2B accounts, in chat.")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+serve_app = typer.Typer(help="Serve the bot to Slack or Teams.", no_args_is_help=True)
+app.add_typer(serve_app, name="serve")
+teams_app = typer.Typer(help="Microsoft Teams app package.", no_args_is_help=True)
+app.add_typer(teams_app, name="teams")
+mm_app = typer.Typer(help="Message maps: what to say to each persona at each stage.", no_args_is_help=True)
+app.add_typer(mm_app, name="messagemap")
 
 WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", "-w", help="Workspace id (default console:demo)")]
 
@@ -127,6 +133,62 @@ def _load_demo(built: App, workspace: str, *, quiet: bool, reset: bool = False) 
     loaded = load_demo(built, workspace, reset=reset)
     if not quiet or loaded:
         typer.echo(loaded or "The demo workspace is already loaded (use `touchpoint demo --reset` to reload it).")
+
+
+@mm_app.command("load")
+def messagemap_load(file: Annotated[Path, typer.Argument(help="Message-map YAML")], workspace: WorkspaceOpt = None
+                    ) -> None:
+    """Validate a message map and replace the workspace's set (nothing changes if anything is wrong)."""
+    from datetime import UTC, datetime
+
+    from bot.message_maps import load_into
+    from domain.errors import TouchpointError
+
+    built = _app(workspace)
+    try:
+        with built.services.uow(built.settings.workspace) as uow:
+            mm = load_into(uow, file, now=datetime.now(UTC))
+            uow.commit()
+    except TouchpointError as exc:
+        raise _fail(exc.message) from None
+    typer.echo(f"Loaded {len(mm.entries)} messages and {len(mm.assets)} assets from {file.name}.")
+
+
+@mm_app.command("export")
+def messagemap_export(workspace: WorkspaceOpt = None) -> None:
+    """Print the workspace's message map (the shipped default until one is loaded)."""
+    from bot.message_maps import export_from
+
+    built = _app(workspace)
+    with built.services.uow(built.settings.workspace) as uow:
+        typer.echo(export_from(uow), nl=False)
+
+
+@serve_app.command("teams")
+def serve_teams(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="Port (the Bot Framework's usual 3978)")] = 3978,
+) -> None:
+    """Serve the Teams bot: POST /api/messages and GET /healthz (MicrosoftAppId/Password from the environment)."""
+    from bot.teams_server import serve_teams as run
+
+    run(_app(), host=host, port=port)
+
+
+@teams_app.command("package")
+def teams_package(
+    bot_id: Annotated[str, typer.Option(help="The Azure Bot's app id (a GUID)")],
+    app_id: Annotated[str | None, typer.Option(help="The Teams app id (a GUID; default: the bot id)")] = None,
+    out: Annotated[Path, typer.Option(help="Zip file or folder to write")] = Path("."),
+) -> None:
+    """Zip teams/manifest.json with its icons for upload to Teams."""
+    from bot.teams_package import build_package
+
+    try:
+        written = build_package(out, bot_id=bot_id, app_id=app_id)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Wrote {written}.")
 
 
 @db_app.command("upgrade")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,4 +53,3 @@ class Services:
 
     uow: Callable[[str], SqlUnitOfWork]  # workspace id -> unit of work
     directory: Callable[[str], Directory]  # workspace id -> the parser's index, fresh
-    options: dict[str, object] = field(default_factory=dict)

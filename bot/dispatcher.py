@@ -58,6 +58,11 @@ class Dispatcher:
                delivery_id: str | None) -> Reply:
         if spec is not None:
             return spec.handler(Request(rest, actor, now, delivery_id), self.services)
+        request = Request(text, actor, now, delivery_id)
+        for pattern, rule in registry.plain_rules():
+            m = pattern.match(text)
+            if m is not None:
+                return rule(request, self.services, m)
         local_now = now.astimezone(actor.zone)
         reading = read_message(text, now=local_now, directory=self.services.directory(actor.workspace_id))
         found = registry.find(_INTENT_COMMAND[reading.intent])

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.buying import Stage, StageEvidence
-from domain.customer import Account, Individual, Lifecycle, clamp_attitude
+from domain.customer import Account, AttitudeChange, Individual, Lifecycle, clamp_attitude
 from domain.listening import Channel, Interaction, Polarity, Signal, Touch
 from domain.names import new_id
 from domain.next_steps import NextStep
@@ -33,7 +33,7 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
                                individual_ids=person_ids, rep_id=rep_id, interaction_id=interaction.id))
     for t in reading.touches:
         uow.touches.add(Touch(new_id(), account.id, t.kind, now, person_ids, rep_id, interaction.id))
-    _move_attitudes(uow, reading, people, undo)
+    _move_attitudes(uow, reading, people, undo, rep_id=rep_id, now=now, interaction_id=interaction.id)
     if reading.stage is not None:
         _record_stage(uow, reading, account, people, rep_id, now, interaction.id)
     if reading.next_step is not None:
@@ -60,7 +60,8 @@ def _people(uow: SqlUnitOfWork, reading: Reading, account: Account, undo: dict[s
     return found
 
 
-def _move_attitudes(uow: SqlUnitOfWork, reading: Reading, people: list[Individual], undo: dict[str, Any]) -> None:
+def _move_attitudes(uow: SqlUnitOfWork, reading: Reading, people: list[Individual], undo: dict[str, Any], *,
+                    rep_id: str, now: datetime, interaction_id: str) -> None:
     tone = sum(s.polarity.sign for s in reading.signals if s.channel in _ATTITUDE_CHANNELS)
     step = (tone > 0) - (tone < 0)
     if not step:
@@ -69,6 +70,8 @@ def _move_attitudes(uow: SqlUnitOfWork, reading: Reading, people: list[Individua
         moved = clamp_attitude(person.attitude + step)
         if moved != person.attitude:
             undo["attitudes"].setdefault(person.id, person.attitude)
+            uow.attitudes.add(AttitudeChange(person.id, person.attitude, moved, now, reading.text, rep_id,
+                                             interaction_id))
             person.attitude = moved
             uow.individuals.update(person)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from bot.replies import Reply
 
 Handler = Callable[[Request, Services], Reply]
 ActionHandler = Callable[[Request, dict[str, str], Services], Reply]
+PlainRule = Callable[[Request, Services, "re.Match[str]"], Reply]
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,13 @@ def actions() -> dict[str, ActionHandler]:
         "show": choose.show,
         "step.done": next_step.mark_done,
     }
+
+
+def plain_rules() -> tuple[tuple[re.Pattern[str], PlainRule], ...]:
+    """Sentences that edit the buying group ("Jane Doe is the economic buyer") rather than log a call."""
+    from bot.handlers import dmu_edit
+
+    return (
+        (dmu_edit.PLAIN_ROLE, lambda req, svc, m: dmu_edit.set_role(req, svc, m["name"], m["role"])),
+        (dmu_edit.PLAIN_ATTITUDE, dmu_edit.plain_attitude),
+    )

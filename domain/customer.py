@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from domain.buying import Stage
@@ -125,3 +126,20 @@ class DMU:
     @property
     def is_single_threaded(self) -> bool:
         return len(self.members) == 1
+
+
+@dataclass(frozen=True)
+class AttitudeChange:
+    """One move of a person's attitude to our brand, and the evidence (or the rep's reason) behind it."""
+
+    individual_id: str
+    before: int
+    after: int
+    occurred_at: datetime
+    reason: str
+    rep_id: str | None = None
+    interaction_id: str | None = None
+
+    @property
+    def direction(self) -> int:
+        return (self.after > self.before) - (self.after < self.before)

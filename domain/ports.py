@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from domain.buying import StageEvidence
-from domain.customer import Account, Individual
+from domain.customer import Account, AttitudeChange, Individual
 from domain.goals import Goal
 from domain.listening import Interaction, Signal, Touch
 from domain.next_steps import NextStep
@@ -70,6 +70,11 @@ class Goals(Protocol):
     def all(self) -> list[Goal]: ...
 
 
+class Attitudes(Protocol):
+    def add(self, change: AttitudeChange) -> None: ...
+    def of_people(self, individual_ids: list[str]) -> list[AttitudeChange]: ...
+
+
 class Reps(Protocol):
     def get(self, rep_id: str) -> Rep | None: ...
     def upsert(self, rep: Rep) -> None: ...
@@ -88,6 +93,7 @@ class UnitOfWork(Protocol):
     stage_history: StageHistory
     goals: Goals
     reps: Reps
+    attitudes: Attitudes
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, SQLModel, col, select
 
 from domain.buying import StageEvidence
-from domain.customer import Account, Individual
+from domain.customer import Account, AttitudeChange, Individual
 from domain.errors import NotAllowed
 from domain.goals import Goal
 from domain.listening import Interaction, Signal, Touch
@@ -19,9 +19,11 @@ from domain.tenancy import Rep
 from storage import mapping as m
 from storage.tables import (
     AccountRow,
+    AttitudeEventRow,
     GoalRow,
     IndividualRow,
     InteractionRow,
+    MessageMapRow,
     NextStepRow,
     RepRow,
     SignalRow,
@@ -148,7 +150,7 @@ class SqlInteractions(_Repo):
         return int(self._s.exec(q).one())
 
     def remove_with_effects(self, interaction_id: str) -> None:
-        for model in (SignalRow, TouchRow, NextStepRow, StageEventRow):
+        for model in (SignalRow, TouchRow, NextStepRow, StageEventRow, AttitudeEventRow):
             self._s.exec(  # type: ignore[call-overload]
                 delete(model).where(
                     col(model.workspace_id) == self._ws,  # type: ignore[attr-defined]
@@ -250,3 +252,31 @@ class SqlReps(_Repo):
 
     def all(self) -> list[Rep]:
         return [m.rep_from_row(r) for r in self._s.exec(self._select(RepRow))]
+
+
+class SqlAttitudes(_Repo):
+    def add(self, change: AttitudeChange) -> None:
+        self._s.add(AttitudeEventRow(
+            workspace_id=self._ws, individual_id=change.individual_id, before=change.before, after=change.after,
+            occurred_at=change.occurred_at, reason=change.reason, rep_id=change.rep_id,
+            interaction_id=change.interaction_id))
+
+    def of_people(self, individual_ids: list[str]) -> list[AttitudeChange]:
+        """Changes for these people, oldest first."""
+        if not individual_ids:
+            return []
+        q = self._select(AttitudeEventRow).where(col(AttitudeEventRow.individual_id).in_(individual_ids))
+        rows = self._s.exec(q.order_by(AttitudeEventRow.occurred_at, AttitudeEventRow.id))
+        return [AttitudeChange(r.individual_id, r.before, r.after, r.occurred_at, r.reason, r.rep_id,
+                               r.interaction_id) for r in rows]
+
+
+class SqlMessageMaps(_Repo):
+    """The workspace's message-map source (YAML); None means the shipped default."""
+
+    def source(self) -> str | None:
+        row = self._s.get(MessageMapRow, self._ws)
+        return row.source if row else None
+
+    def replace(self, source: str, *, now: datetime) -> None:
+        self._s.merge(MessageMapRow(workspace_id=self._ws, source=source, updated_at=now))

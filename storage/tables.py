@@ -177,3 +177,41 @@ class PendingLogRow(SQLModel, table=True):
     said_at: datetime
     expires_at: datetime
     question: dict[str, Any] = _json(dict)
+
+
+class AttitudeEventRow(SQLModel, table=True):
+    """Every move of a person's attitude, with the evidence that moved it (trend and "why" in the DMU view)."""
+
+    __tablename__ = "attitude_event"
+    __table_args__ = (Index("ix_attitude_ws_person_time", "workspace_id", "individual_id", "occurred_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
+    individual_id: str = Field(max_length=32)
+    before: int
+    after: int
+    occurred_at: datetime
+    reason: str
+    rep_id: str | None = Field(default=None, max_length=120)
+    interaction_id: str | None = Field(default=None, max_length=32, index=True)
+
+
+class MessageMapRow(SQLModel, table=True):
+    """A workspace's message map as marketing wrote it (YAML); absent means the shipped default."""
+
+    __tablename__ = "message_map"
+    workspace_id: str = Field(primary_key=True, foreign_key="workspace.id", max_length=120)
+    source: str
+    updated_at: datetime
+
+
+class ConversationRefRow(SQLModel, table=True):
+    """Where the bot can write to a rep later (Teams proactive messages, the digest)."""
+
+    __tablename__ = "conversation_ref"
+    workspace_id: str = Field(primary_key=True, foreign_key="workspace.id", max_length=120)
+    user_id: str = Field(primary_key=True, max_length=120)
+    conversation_id: str = Field(primary_key=True, max_length=300)
+    conversation_type: str = Field(max_length=16)
+    service_url: str = Field(max_length=500)
+    reference: dict[str, Any] = _json(dict)
+    updated_at: datetime

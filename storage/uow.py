@@ -39,6 +39,8 @@ class SqlUnitOfWork:
         self.stage_history = r.SqlStageHistory(s, ws)
         self.goals = r.SqlGoals(s, ws)
         self.reps = r.SqlReps(s, ws)
+        self.attitudes = r.SqlAttitudes(s, ws)
+        self.message_maps = r.SqlMessageMaps(s, ws)
         self.pending = SqlPendingLogs(s, ws)
         return self
 

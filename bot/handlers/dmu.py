@@ -1,18 +1,46 @@
-"""dmu NAME — the buying group: who is in it, their roles and attitude to us, and the gaps."""
+"""dmu NAME — the buying group: who is in it, their roles and attitude to us, and the gaps.
+
+Edit it: `dmu add Jane Doe, CFO at Acme as economic buyer`, `dmu remove Jane Doe`,
+`dmu role Jane Doe decider`, `dmu attitude Jane Doe -1 because ...`, or say "Jane Doe is the economic buyer".
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.context import Request, Services
+from bot.handlers import dmu_edit
 from bot.handlers._resolve import account_for_query
 from bot.replies import Reply, section
-from domain.customer import DMU, Individual
+from domain.customer import DMU, AttitudeChange, Individual
+from domain.errors import InvalidInput
 
 QUIET_DAYS = 30
 
 
+def _role(req: Request, svc: Services, args: str) -> Reply:
+    m = re.match(rf"^(?P<name>.+?)\s+(?:is\s+(?:the|an|a|our)\s+|as\s+)?(?P<roles>(?:{dmu_edit.ROLE_WORDS}).*)$",
+                 args, re.IGNORECASE)
+    if m is None:
+        raise InvalidInput("Use `dmu role Jane Doe economic buyer`.")
+    return dmu_edit.set_role(req, svc, m["name"], m["roles"])
+
+
+def _attitude(req: Request, svc: Services, args: str) -> Reply:
+    return dmu_edit.set_attitude(req, svc, *dmu_edit.attitude_from_words(args))
+
+
+EDITS: dict[str, Callable[[Request, Services, str], Reply]] = {
+    "add": dmu_edit.add, "remove": dmu_edit.remove, "role": _role, "attitude": _attitude,
+}
+
+
 def handle(req: Request, svc: Services) -> Reply:
+    verb, _, rest = req.text.partition(" ")
+    if req.reading is None and verb.lower() in EDITS:
+        return EDITS[verb.lower()](req, svc, rest.strip())
     with svc.uow(req.actor.workspace_id) as uow:
         account, question, _ = account_for_query(req, svc, uow, "dmu")
         if account is None:
@@ -20,6 +48,7 @@ def handle(req: Request, svc: Services) -> Reply:
             return question
         dmu = DMU(account, uow.individuals.of_account(account.id))
         touches = uow.interactions.of_account(account.id, limit=200)
+        moves = {c.individual_id: c for c in uow.attitudes.of_people([p.id for p in dmu.members])}  # newest wins
     last_touch: dict[str, str] = {}
     quiet_since = req.now - timedelta(days=QUIET_DAYS)
     recently_touched: set[str] = set()
@@ -28,7 +57,8 @@ def handle(req: Request, svc: Services) -> Reply:
             last_touch.setdefault(pid, f"{i.occurred_at.astimezone(req.actor.zone):%b %d}")
             if i.occurred_at >= quiet_since:
                 recently_touched.add(pid)
-    lines = [_member(p, last_touch.get(p.id)) for p in sorted(dmu.members, key=lambda p: (-p.weight(), p.name))]
+    lines = [_member(p, last_touch.get(p.id), moves.get(p.id))
+             for p in sorted(dmu.members, key=lambda p: (-p.weight(), p.name))]
     gaps = [f"No {r.label} known" for r in dmu.missing_key_roles()]
     gaps += [f"{p.name} ({', '.join(r.label for r in p.roles)}) not touched in {QUIET_DAYS} days"
              for p in dmu.members if p.is_key and p.id not in recently_touched]
@@ -41,7 +71,11 @@ def handle(req: Request, svc: Services) -> Reply:
     return Reply(headline, (section("People", lines or ["none yet"]), section("Gaps", gaps or ["none"])))
 
 
-def _member(p: Individual, last: str | None) -> str:
+def _member(p: Individual, last: str | None, move: AttitudeChange | None) -> str:
     roles = ", ".join(r.label for r in p.roles) or "role unknown"
     title = p.title or "title unknown"
-    return f"{p.name} — {title}; {roles}; {p.attitude_label} ({p.attitude:+d}); last touch {last or 'never'}"
+    trend = ""
+    if move is not None:
+        arrow = {1: "↑", -1: "↓", 0: "→"}[move.direction]
+        trend = f" {arrow} (“{move.reason[:60]}”)"
+    return f"{p.name} — {title}; {roles}; {p.attitude_label} ({p.attitude:+d}){trend}; last touch {last or 'never'}"

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from bot.context import Request, Services
 from bot.handlers._resolve import account_for_query
+from bot.message_maps import message_map_for
 from bot.replies import Reply, Section, Tone
 from domain.errors import NotAllowed, NotFound
-from domain.messagemap import MessageMap
 from domain.suggestions import suggest
 
 
@@ -21,10 +21,9 @@ def handle(req: Request, svc: Services) -> Reply:
         members = uow.individuals.of_account(account.id)
         steps = uow.next_steps.open_for_account(account.id)
         signals = uow.signals.of_account(account.id, since=req.now - timedelta(days=90))
+        mm = message_map_for(uow)
     wanted = {p.contact.id for p in people if p.contact is not None}
     focus = [m for m in members if m.id in wanted] or members
-    mm = svc.options["message_map"]
-    assert isinstance(mm, MessageMap)
     found = suggest(members=focus, stage=account.stage, open_steps=steps, signals=signals, message_map=mm,
                     today=req.local_now.date())
     if not found:

@@ -16,8 +16,14 @@ def _known(account: KnownAccount, score: float, mention: str | None) -> AccountR
     return AccountReading(AccountKind.KNOWN, account=account, score=round(score, 1), mention=mention)
 
 
-def resolve_account(mentions: list[AccountMention], people: list[PersonMatch], new_names: list[NewName],
-                    tokens: list[Token], text: str, directory: Directory) -> AccountReading:
+def resolve_account(
+    mentions: list[AccountMention],
+    people: list[PersonMatch],
+    new_names: list[NewName],
+    tokens: list[Token],
+    text: str,
+    directory: Directory,
+) -> AccountReading:
     by_contact: dict[str, float] = {}
     for person in people:
         if person.contact:

@@ -58,12 +58,12 @@ def negated(text: str, start: int, rules: ContextRules) -> bool:
 
 
 def wished(text: str, start: int, rules: ContextRules) -> bool:
-    """"wants to add 50 seats" is a wish, not a purchase."""
+    """ "wants to add 50 seats" is a wish, not a purchase."""
     return any(w in rules.irrealis for w in _before(text, start, rules.irrealis_reach, rules.scope_stops))
 
 
 def historical(text: str, start: int, end: int, rules: ContextRules) -> bool:
-    """"churned last quarter" is background, not news."""
+    """ "churned last quarter" is background, not news."""
     after = " ".join(text[end : end + 60].split()[: rules.history_reach])
     if any(m.start == 0 for m in rules.history_after.find(after)):
         return True

@@ -109,10 +109,14 @@ def _build(lex: Lexicon) -> DateRules:
         (r"next month", lambda m, t: _add_months(t.replace(day=1), 1)),
         (rf"(next|this|coming|on|by|before|until|due)\s+({wd})\.?", weekday),
         (rf"()({full_wd})", weekday),
-        (rf"({mon})\.? (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?",
-         lambda m, t: _month_day(t, months[m.group(1)], int(m.group(2)), m.group(3))),
-        (rf"(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({mon})(?:,? (\d{{4}}))?",
-         lambda m, t: _month_day(t, months[m.group(2)], int(m.group(1)), m.group(3))),
+        (
+            rf"({mon})\.? (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?",
+            lambda m, t: _month_day(t, months[m.group(1)], int(m.group(2)), m.group(3)),
+        ),
+        (
+            rf"(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({mon})(?:,? (\d{{4}}))?",
+            lambda m, t: _month_day(t, months[m.group(2)], int(m.group(1)), m.group(3)),
+        ),
         (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda m, t: _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))),
         (r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?", numeric),
         (r"the (\d{1,2})(?:st|nd|rd|th)", day_of_month),

@@ -12,7 +12,7 @@ from domain.understanding.fuzzy import FuzzyVocab
 from domain.understanding.keys import SCORES, Kind, account_keys, name_rules
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.reading import KnownAccount, KnownContact
-from domain.understanding.text import name_tokens, tokenize
+from domain.understanding.text import name_tokens
 
 Hit = tuple[int, Kind, bool]  # account index, key kind, weak
 
@@ -35,8 +35,9 @@ class Directory:
             if paused:
                 gc.enable()
 
-    def _build(self, accounts: Iterable[KnownAccount], contacts: Iterable[KnownContact],
-               lexicon: Lexicon | None) -> None:
+    def _build(
+        self, accounts: Iterable[KnownAccount], contacts: Iterable[KnownContact], lexicon: Lexicon | None
+    ) -> None:
         self.lexicon = lexicon or Lexicon.default()
         self.rules = name_rules(self.lexicon)
         self._accounts: list[KnownAccount] = []

@@ -87,7 +87,7 @@ class FuzzyVocab:
     def prefixed(self, prefix: str, *, limit: int = 30) -> list[str]:
         """Known words starting with `prefix`, for a picker query typed halfway."""
         i = bisect_left(self._words, prefix)
-        out = []
+        out: list[str] = []
         while i < len(self._words) and self._words[i].startswith(prefix) and len(out) < limit:
             out.append(self._words[i])
             i += 1

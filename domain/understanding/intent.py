@@ -29,8 +29,9 @@ def _build(lex: Lexicon) -> IntentRules:
         commands = frozenset(fold(w).strip() for w in entry.get("commands", []))
         order.append((intent, whole, commands, PhraseSet([(intent, entry.get("phrases", []))])))
     question = lex.section("intents", "question") or {}
-    return IntentRules(order, frozenset(fold(w) for w in question.get("openers", [])),
-                       int(question.get("short_words", 6)))
+    return IntentRules(
+        order, frozenset(fold(w) for w in question.get("openers", [])), int(question.get("short_words", 6))
+    )
 
 
 def read_intent(text: str, lex: Lexicon) -> Intent:
@@ -46,8 +47,8 @@ def read_intent(text: str, lex: Lexicon) -> Intent:
     asks = folded.endswith("?") or first in rules.openers or text.lstrip().startswith("/")
     short = len(words) <= rules.short_words
     opening = len(" ".join(words[:_OPENING_WORDS])) + 1
-    for intent, whole, commands, phrases in rules.order:
-        if bare in whole or first in commands and (len(words) == 1 or text.lstrip().startswith("/") or short):
+    for intent, whole, commands, _ in rules.order:
+        if bare in whole or (first in commands and (len(words) == 1 or text.lstrip().startswith("/") or short)):
             return intent
     for intent, _, _, phrases in rules.order:
         for m in phrases.find(bare):

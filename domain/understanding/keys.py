@@ -22,8 +22,15 @@ class Kind(IntEnum):
     ACRONYM = 6
 
 
-SCORES = {Kind.FULL: 100.0, Kind.ALIAS: 100.0, Kind.CORE: 97.0, Kind.CONCAT: 94.0, Kind.DOMAIN: 93.0,
-          Kind.HEAD: 88.0, Kind.ACRONYM: 90.0}
+SCORES = {
+    Kind.FULL: 100.0,
+    Kind.ALIAS: 100.0,
+    Kind.CORE: 97.0,
+    Kind.CONCAT: 94.0,
+    Kind.DOMAIN: 93.0,
+    Kind.HEAD: 88.0,
+    Kind.ACRONYM: 90.0,
+}
 DECISIVE = frozenset({Kind.FULL, Kind.ALIAS})  # a mention written exactly so settles ambiguity
 _ACRONYM_SKIP = frozenset({"and", "of", "the", "&", "for", "de", "du", "la", "le", "y", "und"})
 
@@ -61,8 +68,6 @@ def _build_rules(lex: Lexicon) -> NameRules:
         for form in forms[1:]:
             equivalents.setdefault(form, forms[0])
     common = set(lex.words("words", "common_words")) | set(lex.words("names", "calendar_words"))
-    for file in ("signals", "stages", "intents", "next_steps", "touches"):
-        common |= _phrase_words(lex.section(file))
     return NameRules(
         legal=frozenset(lex.words("names", "legal_suffixes")),
         equivalents=equivalents,
@@ -71,17 +76,6 @@ def _build_rules(lex: Lexicon) -> NameRules:
         title_words=frozenset(lex.words("names", "title_words")),
         first_names=frozenset(lex.words("words", "first_names")),
     )
-
-
-def _phrase_words(value: object) -> set[str]:
-    """Every plain word used in a lexicon's phrases: everyday language, never a company name."""
-    if isinstance(value, dict):
-        return set().union(*(_phrase_words(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(_phrase_words(v) for v in value)) if value else set()
-    if isinstance(value, str) and not value.startswith("re:"):
-        return {w for w in re.findall(r"[a-z][a-z']+", fold(value)) if len(w) > 2}
-    return set()
 
 
 def name_rules(lex: Lexicon) -> NameRules:

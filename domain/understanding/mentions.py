@@ -36,8 +36,13 @@ def _spellings(tokens: list[Token], directory: Directory) -> list[list[tuple[str
         if tok.possessive:
             forms.setdefault(rules.equivalents.get(tok.bare, tok.bare), 1.0)
         word = tok.bare
-        if (len(word) >= 5 and word.isalpha() and word not in rules.common
-                and not directory.knows_word(word) and not directory.is_first_name(word)):
+        if (
+            len(word) >= 5
+            and word.isalpha()
+            and word not in rules.common
+            and not directory.knows_word(word)
+            and not directory.is_first_name(word)
+        ):
             for fixed, sim in directory.corrections(word):
                 forms.setdefault(fixed, sim / 100)
         out.append(list(forms.items()))
@@ -49,7 +54,7 @@ def _allowed(kind: Kind, weak: bool, span: list[Token]) -> bool:
     if kind == Kind.ACRONYM:
         return all(t.upper for t in span)
     if weak:
-        return all(t.capitalized for t in span) and not span[0].initial or all(t.upper for t in span)
+        return (all(t.capitalized for t in span) and not span[0].initial) or all(t.upper for t in span)
     return True
 
 
@@ -70,8 +75,9 @@ def find_mentions(tokens: list[Token], directory: Directory) -> list[AccountMent
     return sorted(kept, key=lambda m: m.start)
 
 
-def _lookup(span: list[Token], spellings: list[list[tuple[str, float]]], start: int,
-            directory: Directory) -> AccountMention | None:
+def _lookup(
+    span: list[Token], spellings: list[list[tuple[str, float]]], start: int, directory: Directory
+) -> AccountMention | None:
     mention = AccountMention(start, start + len(span))
     for combo in islice(product(*spellings), _MAX_COMBOS):
         key = " ".join(form for form, _ in combo)
@@ -94,6 +100,6 @@ def _lookup(span: list[Token], spellings: list[list[tuple[str, float]]], start: 
 
 
 def names_an_asset(mention: AccountMention, tokens: list[Token], asset_words: list[str]) -> bool:
-    """"the Fourth Coffee case study" names a story we send, not the account the message is about."""
+    """ "the Fourth Coffee case study" names a story we send, not the account the message is about."""
     after = " ".join(fold(t.raw) for t in tokens[mention.end : mention.end + 3])
     return any(after == w or after.startswith(w + " ") for w in asset_words)

@@ -25,7 +25,7 @@ class NewName:
 def _nameish(tok: Token, directory: Directory) -> bool:
     """Written like a name and not an everyday word (org words such as 'Robotics' may end a name)."""
     rules = directory.rules
-    if not tok.capitalized or tok.upper or not tok.bare.isalpha():
+    if not tok.capitalized or tok.upper or not tok.bare.isalpha() or len(tok.bare) < 2:
         return False
     word = tok.bare
     return word not in rules.common or word in rules.org or word in rules.legal
@@ -38,8 +38,14 @@ def _runs(tokens: list[Token], taken: set[int], directory: Directory) -> list[tu
             i += 1
             continue
         j = i + 1
-        while (j < len(tokens) and j - i < 4 and j not in taken and _nameish(tokens[j], directory)
-               and tokens[j].start - tokens[j - 1].end <= 1 and not tokens[j - 1].possessive):
+        while (
+            j < len(tokens)
+            and j - i < 4
+            and j not in taken
+            and _nameish(tokens[j], directory)
+            and tokens[j].start - tokens[j - 1].end <= 1
+            and not tokens[j - 1].possessive
+        ):
             j += 1
         runs.append((i, j))
         i = j
@@ -51,8 +57,13 @@ def _title_near(tokens: list[Token], start: int, end: int, text: str, directory:
     words = directory.rules.title_words
     if start and tokens[start - 1].bare in words and tokens[start - 1].end + 1 == tokens[start].start:
         first = start - 1
-        while (first > 0 and start - first < 3 and tokens[first - 1].end + 1 == tokens[first].start
-               and not tokens[first - 1].possessive and tokens[first - 1].bare not in _TITLE_GLUE):
+        while (
+            first > 0
+            and start - first < 3
+            and tokens[first - 1].end + 1 == tokens[first].start
+            and not tokens[first - 1].possessive
+            and tokens[first - 1].bare not in _TITLE_GLUE
+        ):
             first -= 1
         return text[tokens[first].start : tokens[start - 1].end]
     if end < len(tokens) and text[tokens[end - 1].end : tokens[end].start].strip() in {",", "(", "-"}:

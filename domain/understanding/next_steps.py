@@ -75,8 +75,9 @@ def commitment_clauses(clauses: list[str], lex: Lexicon) -> dict[int, int]:
     return out
 
 
-def read_next_step(clauses: list[str], raw: list[str], found: dict[int, int], today: date,
-                   lex: Lexicon) -> NextStepReading | None:
+def read_next_step(
+    clauses: list[str], raw: list[str], found: dict[int, int], today: date, lex: Lexicon
+) -> NextStepReading | None:
     """The first dated commitment, else the first undated one."""
     first: NextStepReading | None = None
     for i, offset in sorted(found.items()):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from domain.understanding.accounts import resolve_account
 from domain.understanding.directory import Directory
+from domain.understanding.intent import read_intent
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.mentions import find_mentions, names_an_asset
 from domain.understanding.names import find_new_names
@@ -20,8 +21,15 @@ from domain.understanding.reading import (
 )
 from domain.understanding.signals import read_signals, read_touches
 from domain.understanding.stages import read_stage
-from domain.understanding.intent import read_intent
-from domain.understanding.text import Token, clause_spans, compile_shorthand, expand_shorthand, fold, tokenize
+from domain.understanding.text import (
+    Shorthand,
+    Token,
+    clause_spans,
+    compile_shorthand,
+    expand_shorthand,
+    fold,
+    tokenize,
+)
 
 MAX_CHARS = 8000  # longer messages are read up to here; nobody logs a call in more
 
@@ -58,7 +66,10 @@ def _read(text: str, now: datetime, directory: Directory) -> Reading:
         return Reading(intent, account=account, people=persons, text=text)
     spans = clause_spans(work)
     raw = [work[s:e] for s, e in spans]
-    folded = [fold(c).strip() for c in raw]
+    names = [(m.start, m.end) for m in mentions] + [(p.start, p.end) for p in people]
+    names += [(n.start, n.end) for n in new_names]
+    masked = _mask(work, tokens, names)
+    folded = [fold(masked[s:e]).strip() for s, e in spans]
     steps = commitment_clauses(folded, lex)
     heard = [c[: max(0, steps[i])] if i in steps else c for i, c in enumerate(folded)]
     return Reading(
@@ -73,7 +84,17 @@ def _read(text: str, now: datetime, directory: Directory) -> Reading:
     )
 
 
-def _shorthand(lex: Lexicon) -> object:
+def _mask(text: str, tokens: list[Token], spans: list[tuple[int, int]]) -> str:
+    """Names blanked out letter for letter, so that "Redline Motors" or "Good Foods" is no phrase of the lexicons."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(tokens[start].start, tokens[end - 1].end):
+            if not chars[i].isspace():
+                chars[i] = "x"
+    return "".join(chars)
+
+
+def _shorthand(lex: Lexicon) -> Shorthand:
     return compile_shorthand(lex.section("text", "shorthand") or {})
 
 

@@ -45,7 +45,7 @@ def phrase_regex(phrase: str) -> str:
             pending_sep = False  # the gap ends on whitespace
             continue
         piece = _group(item[1:-1]) if item.startswith("(") else _word(item)
-        if piece.endswith(")?"):  # an optional group carries its own separator
+        if item.startswith("(") and piece.endswith(")?"):  # an optional group carries its own separator
             core = piece[:-1]
             out += r"(?:\s+" + core + ")?" if pending_sep else "(?:" + core + r"\s+)?"
             continue

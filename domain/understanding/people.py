@@ -41,8 +41,9 @@ def _pick(found: list[KnownContact], accounts: Collection[str]) -> list[KnownCon
     return inside or ([] if accounts else found)
 
 
-def find_by_name(tokens: list[Token], directory: Directory, accounts: Collection[str],
-                 taken: set[int]) -> list[PersonMatch]:
+def find_by_name(
+    tokens: list[Token], directory: Directory, accounts: Collection[str], taken: set[int]
+) -> list[PersonMatch]:
     lex, common = directory.lexicon, directory.rules.common
     out: list[PersonMatch] = []
     used: set[int] = set()
@@ -55,8 +56,8 @@ def find_by_name(tokens: list[Token], directory: Directory, accounts: Collection
                 continue
             found = {c.id: c for f in name_forms(first.norm, lex) for c in directory.contacts_named(f, last.bare)}
             if found:
-                picked = _pick(list(found.values()), accounts) or list(found.values())
-                out.append(PersonMatch(i, j + 1, picked[0] if len(picked) == 1 else None, picked))
+                named = _pick(list(found.values()), accounts) or list(found.values())
+                out.append(PersonMatch(i, j + 1, named[0] if len(named) == 1 else None, named))
                 used.update(range(i, j + 1))
                 break
     honorifics = set(lex.words("names", "honorifics"))
@@ -67,8 +68,16 @@ def find_by_name(tokens: list[Token], directory: Directory, accounts: Collection
             continue
         titled = i > 0 and tokens[i - 1].bare in honorifics
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if (not titled and nxt and nxt.start == tok.end + 1 and nxt.capitalized and not nxt.upper
-                and nxt.bare not in common and i + 1 not in taken):
+        if (
+            not titled
+            and nxt
+            and nxt.start == tok.end + 1
+            and nxt.capitalized
+            and not nxt.upper
+            and len(nxt.bare) > 1
+            and nxt.bare not in common
+            and i + 1 not in taken
+        ):
             continue  # "Emily Watson" is another Emily, not the one we know
         picked: list[KnownContact] = []
         if not titled:
@@ -82,9 +91,10 @@ def find_by_name(tokens: list[Token], directory: Directory, accounts: Collection
     return out
 
 
-def find_by_title(tokens: list[Token], directory: Directory, accounts: Collection[str],
-                  taken: set[int]) -> list[PersonMatch]:
-    """"their CFO", "Litware cfo", "the CIO": the one contact at the account whose title fits."""
+def find_by_title(
+    tokens: list[Token], directory: Directory, accounts: Collection[str], taken: set[int]
+) -> list[PersonMatch]:
+    """ "their CFO", "Litware cfo", "the CIO": the one contact at the account whose title fits."""
     if not accounts or len(accounts) > 3:
         return []
     rules = title_rules(directory.lexicon)
@@ -102,7 +112,7 @@ def find_by_title(tokens: list[Token], directory: Directory, accounts: Collectio
             if start and tokens[start - 1].norm == "new":
                 continue  # "their new VP" is someone else
             span = tokens[start:end]
-            if size == 1 and span[0].bare in directory.rules.common and not span[0].upper:
+            if len(span) == 1 and span[0].bare in directory.rules.common and not span[0].upper:
                 continue
             out.append(PersonMatch(start, end, fits[0], fits, title=fits[0].title))
             taken = taken | set(range(start, end))

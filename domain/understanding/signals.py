@@ -11,8 +11,10 @@ from domain.understanding.lexicon import Lexicon
 from domain.understanding.patterns import PhraseSet
 from domain.understanding.reading import SignalReading, TouchReading
 
-_OUT_OF_TEN = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*10\b|\b(?:nps|csat|score|rated us|gave us|scored us|rating)"
-                         r"(?:\W+[a-z]+){0,4}?\W+(\d{1,2}(?:\.\d)?)(?![\d%/])")
+_OUT_OF_TEN = re.compile(
+    r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*10\b|\b(?:nps|csat|score|rated us|gave us|scored us|rating)"
+    r"(?:\W+[a-z]+){0,4}?\W+(\d{1,2}(?:\.\d)?)(?![\d%/])"
+)
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d)?)\s*%")
 
 
@@ -25,8 +27,10 @@ class SignalRules:
 
 
 def _build(lex: Lexicon) -> SignalRules:
-    channels = [((Channel(e["channel"]), str(e.get("polarity", "inherit"))), e.get("phrases", []))
-                for e in lex.section("signals", "channel") or []]
+    channels = [
+        ((Channel(e["channel"]), str(e.get("polarity", "inherit"))), e.get("phrases", []))
+        for e in lex.section("signals", "channel") or []
+    ]
     sentiment = [(float(e.get("weight", 1)), e.get("phrases", [])) for e in lex.section("signals", "sentiment") or []]
     touches = [(k, v) for k, v in (lex.section("touches", "touch") or {}).items() if k in TOUCH_KINDS]
     scores = {k: float(v) for k, v in (lex.section("signals", "scores") or {}).items()}
@@ -70,7 +74,7 @@ def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list
     """Channel signals in the clauses; an interaction with no other signal is one engagement signal."""
     rules, ctx = lex.compiled("signals.rules", _build), context_rules(lex)
     mood = _polarity(sentiment(clauses, lex))
-    votes: dict[Channel, list[tuple[float, str]]] = {}
+    votes: dict[Channel, list[tuple[float | None, str]]] = {}  # None: the phrase takes the message's mood
     for clause in clauses:
         for m in rules.channels.find(clause):
             channel, fixed = m.tag
@@ -81,13 +85,13 @@ def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list
             sign = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}.get(fixed)
             if sign is not None and negated(clause, m.start, ctx):
                 sign = -sign
-            votes.setdefault(channel, []).append((sign if sign is not None else float("nan"), m.text))
+            votes.setdefault(channel, []).append((sign, m.text))
     out = []
     whole = " ".join(clauses)
     for channel, found in votes.items():
-        fixed = [v for v, _ in found if v == v]  # NaN marks "inherit"
-        if fixed:
-            polarity = _polarity(sum(fixed))
+        signs = [v for v, _ in found if v is not None]
+        if signs:
+            polarity = _polarity(sum(signs))
         elif channel == Channel.SAMPLING:
             polarity = _survey_polarity(whole, rules) or mood
         else:

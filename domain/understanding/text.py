@@ -89,7 +89,10 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def compile_shorthand(table: dict[str, str]) -> tuple[re.Pattern[str], dict[str, str]] | None:
+Shorthand = tuple[re.Pattern[str], dict[str, str]] | None
+
+
+def compile_shorthand(table: dict[str, str]) -> Shorthand:
     """One regex for all mobile shorthand ("w/", "f/u", "tmrw"), matched as whole words."""
     items = {fold(k): v for k, v in table.items() if v}
     if not items:
@@ -101,7 +104,7 @@ def compile_shorthand(table: dict[str, str]) -> tuple[re.Pattern[str], dict[str,
     return re.compile("|".join(alts), re.IGNORECASE), items
 
 
-def expand_shorthand(text: str, compiled: tuple[re.Pattern[str], dict[str, str]] | None) -> str:
+def expand_shorthand(text: str, compiled: Shorthand) -> str:
     if compiled is None:
         return text
     rx, items = compiled

@@ -1,4 +1,5 @@
-"""Job titles compared as word sets: "the CIO" ~ "Chief Information Officer", "finance director" ~ "Director of Finance"."""
+"""Job titles compared as word sets: "the CIO" ~ "Chief Information Officer", "finance director" ~ "Director of
+Finance"."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.integration.helpers import FIXTURES
 
@@ -87,3 +88,26 @@ def test_a_malformed_import_file_fails_with_a_reason(env: dict[str, str], tmp_pa
     bad.write_text("{oops")
     result = touchpoint("import", str(bad), env=env)
     assert result.returncode == 1 and "not valid JSON" in result.stderr
+
+
+def test_a_message_map_is_loaded_atomically_and_bad_files_report_line_numbers(env: dict[str, str],
+                                                                            tmp_path: Path) -> None:
+    exported = touchpoint("messagemap", "export", env=env)
+    assert exported.returncode == 0 and "core_message" in exported.stdout
+    doc = yaml.safe_load(exported.stdout)
+    first_persona = next(iter(doc["messages"].values()))
+    next(iter(first_persona.values()))["core_message"] = "Tested at Acme: payback in one quarter."
+    custom = yaml.safe_dump(doc, sort_keys=False, width=120)
+    good = tmp_path / "good.yaml"
+    good.write_text(custom)
+    assert touchpoint("messagemap", "load", str(good), env=env).returncode == 0
+    assert touchpoint("messagemap", "export", env=env).stdout == custom
+    broken_lines = custom.splitlines()
+    stage_line = next(i for i, line in enumerate(broken_lines) if line.strip().startswith("channel:"))
+    broken_lines[stage_line] = broken_lines[stage_line].split(":")[0] + ": carrier pigeon"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("\n".join(broken_lines) + "\n")
+    result = touchpoint("messagemap", "load", str(bad), env=env)
+    assert result.returncode == 1 and "nothing was loaded" in result.stderr
+    assert f"line {stage_line + 1}:" in result.stderr
+    assert touchpoint("messagemap", "export", env=env).stdout == custom  # the good map is still in place

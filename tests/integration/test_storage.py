@@ -125,3 +125,20 @@ def test_changing_accounts_moves_the_directory_version(engine: Engine, ws: str) 
         _acme(uow)
         uow.commit()
     assert directory_version(engine, ws) == before + 1
+
+
+def test_conversation_references_are_kept_per_user_with_the_personal_chat_first(engine: Engine, ws: str) -> None:
+    from datetime import timedelta
+
+    from storage.conversation_refs import ConversationRef, SqlConversationRefs
+
+    refs = SqlConversationRefs(engine)
+    channel = ConversationRef(ws, "U1", "19:chan", "channel", "https://smba.example/", {"a": 1}, AT)
+    personal = ConversationRef(ws, "U1", "a:1on1", "personal", "https://smba.example/", {"b": 2}, AT)
+    refs.save(channel)
+    refs.save(personal)
+    refs.save(ConversationRef(ws, "U1", "19:chan", "channel", "https://smba.example/", {"a": 3},
+                              AT + timedelta(hours=1)))
+    assert [r.conversation_id for r in refs.of_user(ws, "U1")] == ["a:1on1", "19:chan"]
+    assert refs.get(ws, "U1", "19:chan") is not None and refs.get(ws, "U1", "19:chan").reference == {"a": 3}
+    assert refs.of_user(ws + "x", "U1") == []

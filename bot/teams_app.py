@@ -1,0 +1,139 @@
+"""The Teams bot: an ActivityHandler that turns Activities into dispatcher calls and replies with Adaptive Cards.
+
+Thin on purpose: protocol details are in bot/teams_activity.py, cards in bot/render/teams.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot import registry
+from bot.bootstrap import App
+from bot.context import Actor
+from bot.render.teams import read_submit, render_activity
+from bot.replies import Reply, Section, error
+from bot.teams_activity import (
+    base_conversation,
+    delivery_key,
+    mentions_of,
+    tenant_of,
+    timezone_of,
+    words_of,
+    workspace_of,
+)
+from bot.teams_refs import ConversationRefs, StoredRef
+
+log = logging.getLogger(__name__)
+
+
+def to_activity(reply: Reply) -> Activity:
+    return Activity().deserialize(render_activity(reply))
+
+
+def welcome() -> Reply:
+    lines = [f"{c.usage} — {c.summary}" for c in registry.commands() if c.slash]
+    return Reply(
+        "Hi, I'm Touchpoint. Tell me about a call in plain words, or ask about any account. "
+        "In a channel, @mention me first.",
+        (Section("What I can do", tuple(lines)),),
+    )
+
+
+def _entities(activity: Activity) -> list[tuple[str | None, Mapping[str, object]]]:
+    return [(e.type, e.additional_properties or {}) for e in activity.entities or []]
+
+
+class TeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has no type hints
+    def __init__(self, app: App, refs: ConversationRefs, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.app = app
+        self.refs = refs
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._workspaces: set[str] = set()  # tenants whose workspace row exists already
+
+    def actor(self, activity: Activity) -> Actor | None:
+        """The rep behind an activity, in their tenant's workspace; None outside a Teams tenant."""
+        tenant = tenant_of(activity.channel_data, getattr(activity.conversation, "tenant_id", None))
+        sender: ChannelAccount | None = activity.from_property
+        if not tenant or sender is None or not sender.id:
+            return None
+        return Actor(
+            workspace_of(tenant),
+            sender.aad_object_id or sender.id,
+            "teams",
+            sender.name or "",
+            timezone_of(_entities(activity)),
+        )
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity: Activity = turn_context.activity
+        actor = self.actor(activity)
+        if actor is None:
+            await turn_context.send_activity(to_activity(error("I only work inside a Microsoft Teams tenant.")))
+            return
+        await self._prepare(turn_context, actor)
+        reply = await asyncio.to_thread(self._answer, activity, actor)
+        await turn_context.send_activity(to_activity(reply))
+
+    def _answer(self, activity: Activity, actor: Actor) -> Reply:
+        """Runs in a worker thread: the dispatcher and the database are synchronous."""
+        dispatcher, now = self.app.dispatcher, self._clock()
+        delivery = delivery_key(activity.conversation.id, activity.id)
+        submit = read_submit(activity.value)
+        if submit is not None:
+            action, value = submit
+            return dispatcher.handle_action(action, value, actor=actor, now=now, delivery_id=delivery)
+        bot_id = activity.recipient.id if activity.recipient else None
+        words = words_of(activity.text, mentions_of(_entities(activity)), bot_id)
+        if not words and activity.value is not None:
+            return error("That card is from an older version of me. Please start again from a fresh message.")
+        return dispatcher.handle_text(words, actor=actor, now=now, delivery_id=delivery)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        activity: Activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if not any(m.id == bot_id for m in members_added):
+            return  # someone else joined a conversation the bot is already in: nothing to say
+        actor = self.actor(activity)
+        if actor is not None:
+            await self._prepare(turn_context, actor)
+        await turn_context.send_activity(to_activity(welcome()))
+
+    async def _prepare(self, turn_context: TurnContext, actor: Actor) -> None:
+        """Make sure the tenant's workspace exists, and remember where this rep can be reached later."""
+        if actor.workspace_id not in self._workspaces:
+            await asyncio.to_thread(self.app.ensure_workspace, actor.workspace_id, "Microsoft Teams tenant")
+            self._workspaces.add(actor.workspace_id)
+        activity: Activity = turn_context.activity
+        reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
+        conversation = base_conversation(activity.conversation.id)
+        reference["conversation"]["id"] = conversation
+        reference.pop("activityId", None)  # proactive messages start new posts, not replies
+        self.refs.save(
+            StoredRef(
+                actor.workspace_id,
+                actor.user_id,
+                conversation,
+                activity.conversation.conversation_type or "personal",
+                activity.service_url or "",
+                reference,
+                self._clock(),
+            )
+        )
+
+
+async def on_turn_error(turn_context: TurnContext, exc: Exception) -> None:
+    """The error boundary for a turn: log it, and tell the rep politely instead of going silent."""
+    log.error("Teams turn failed", exc_info=exc)
+    try:
+        await turn_context.send_activity(
+            to_activity(error("Something went wrong on my side. Please try again in a moment."))
+        )
+    except Exception:  # the connector itself may be what failed; the log above has the cause
+        log.exception("could not tell the rep about the failed turn")

@@ -1,0 +1,72 @@
+"""Editing the buying group in chat, through the dispatcher, on a real database."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.bootstrap import App
+from bot.context import Actor
+from bot.replies import Reply, Tone
+from domain.customer import BuyingRole
+from tests.conftest import NOW
+from tests.integration.helpers import load_world
+
+
+@pytest.fixture
+def world(app: App, workspace: str) -> str:
+    load_world(app, workspace)
+    return workspace
+
+
+def say(app: App, actor: Actor, text: str) -> Reply:
+    return app.dispatcher.handle_text(text, actor=actor, now=NOW)
+
+
+def people(app: App, ws: str, account: str) -> dict[str, tuple[tuple[BuyingRole, ...], int, str | None]]:
+    with app.services.uow(ws) as uow:
+        acc = uow.accounts.by_name(account)
+        assert acc is not None
+        return {p.name: (p.roles, p.attitude, p.persona) for p in uow.individuals.of_account(acc.id)}
+
+
+def test_a_person_is_added_with_title_persona_and_roles(app: App, world: str, actor: Actor) -> None:
+    reply = say(app, actor, "dmu add Marge Bouvier, VP Finance at Globex as economic buyer")
+    assert reply.tone == Tone.SUCCESS
+    assert people(app, world, "Globex Corporation")["Marge Bouvier"] == (
+        (BuyingRole.ECONOMIC_BUYER,), 0, "finance_leader")
+
+
+def test_a_role_is_set_in_plain_words(app: App, world: str, actor: Actor) -> None:
+    assert say(app, actor, "Frank Grimes is the decider").tone == Tone.SUCCESS
+    roles, _, _ = people(app, world, "Globex Corporation")["Frank Grimes"]
+    assert BuyingRole.DECIDER in roles and BuyingRole.INFLUENCER in roles
+
+
+def test_an_attitude_change_needs_a_reason_and_shows_in_the_dmu(app: App, world: str, actor: Actor) -> None:
+    assert say(app, actor, "dmu attitude Hank Scorpio -1").tone == Tone.ERROR
+    reply = say(app, actor, "dmu attitude Hank Scorpio -2 because he thinks we are overpriced")
+    assert reply.tone == Tone.SUCCESS
+    assert people(app, world, "Globex Corporation")["Hank Scorpio"][1] == -2
+    view = say(app, actor, "dmu Globex")
+    text = " ".join(line for block in view.blocks for line in getattr(block, "lines", ()))
+    assert "detractor (-2) ↓" in text and "overpriced" in text
+    assert say(app, actor, "Frank Grimes is an advocate because he demoed us to his boss").tone == Tone.SUCCESS
+    assert people(app, world, "Globex Corporation")["Frank Grimes"][1] == 2
+
+
+def test_a_person_is_removed_and_an_unknown_person_is_a_friendly_error(app: App, world: str, actor: Actor) -> None:
+    assert say(app, actor, "dmu remove Frank Grimes").tone == Tone.SUCCESS
+    assert "Frank Grimes" not in people(app, world, "Globex Corporation")
+    missing = say(app, actor, "dmu remove Nobody Atall")
+    assert missing.tone == Tone.ERROR and "dmu add" in missing.headline
+
+
+def test_a_rep_sets_the_stage_back_with_a_reason_kept_as_evidence(app: App, world: str, actor: Actor) -> None:
+    assert "Vendor selection" in say(app, actor, "stage Globex").headline
+    assert say(app, actor, "stage Globex set pain recognition").tone == Tone.ERROR  # no reason
+    reply = say(app, actor, "stage Globex set pain recognition because the new CIO restarted the project")
+    assert reply.tone == Tone.SUCCESS
+    view = say(app, actor, "stage Globex")
+    assert "Pain recognition" in view.headline
+    text = " ".join(line for block in view.blocks for line in getattr(block, "lines", ()))
+    assert "override: the new CIO restarted the project" in text and "Vendor selection" in text
