@@ -28,8 +28,13 @@ def load_directory(world_path: Path) -> Directory:
         ids[row["name"]] = f"acc-{n}"
         accounts.append(KnownAccount(f"acc-{n}", row["name"], tuple(row.get("aliases") or ()), row.get("domain")))
     contacts = [
-        KnownContact(f"con-{n}", row["name"], ids.get(row.get("account", ""), ""), row.get("title"),
-                     tuple(row.get("roles") or ()))
+        KnownContact(
+            f"con-{n}",
+            row["name"],
+            ids.get(row.get("account", ""), ""),
+            row.get("title"),
+            tuple(row.get("roles") or ()),
+        )
         for n, row in enumerate(world.get("contacts", []), 1)
     ]
     return Directory(accounts, contacts)
@@ -59,10 +64,13 @@ def to_expect(case_id: object, reading: Reading) -> dict[str, Any]:
         "intent": reading.intent.value,
         "account": account,
         "people": [p.name for p in reading.people],
-        "signals": [] if query else [{"channel": s.channel.value, "polarity": s.polarity.value} for s in reading.signals],
+        "signals": []
+        if query
+        else [{"channel": s.channel.value, "polarity": s.polarity.value} for s in reading.signals],
         "stage": reading.stage.stage.value if reading.stage and not query else None,
-        "next_step": None if query or reading.next_step is None else {
-            "due": reading.next_step.due.isoformat() if reading.next_step.due else None},
+        "next_step": None
+        if query or reading.next_step is None
+        else {"due": reading.next_step.due.isoformat() if reading.next_step.due else None},
     }
 
 

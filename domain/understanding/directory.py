@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from rapidfuzz import fuzz
 
@@ -13,8 +13,6 @@ from domain.understanding.keys import SCORES, Kind, account_keys, name_rules
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.reading import KnownAccount, KnownContact
 from domain.understanding.text import name_tokens
-
-Hit = tuple[int, Kind, bool]  # account index, key kind, weak
 
 
 class Directory:
@@ -125,17 +123,26 @@ class Directory:
     def contacts_named(self, first: str, last: str) -> list[KnownContact]:
         return [self._contacts[i] for i in self._full.get(f"{first} {last}", ())]
 
-    def contacts_first_named(self, first: str) -> list[KnownContact]:
-        return [self._contacts[i] for i in self._first.get(first, ())]
+    def contacts_first_named(
+        self, first: str, *, within: Collection[str] | None = None, limit: int | None = None
+    ) -> list[KnownContact]:
+        """Contacts with this first name: at the given accounts (small lists), or anywhere up to `limit`."""
+        if within is not None:
+            return [c for a in within for c in self.contacts_of(a) if name_tokens(c.name)[:1] == [first]]
+        return [self._contacts[i] for i in self._first.get(first, [])[:limit]]
 
-    def contacts_last_named(self, last: str) -> list[KnownContact]:
-        return [self._contacts[i] for i in self._last.get(last, ())]
+    def contacts_last_named(
+        self, last: str, *, within: Collection[str] | None = None, limit: int | None = None
+    ) -> list[KnownContact]:
+        if within is not None:
+            return [c for a in within for c in self.contacts_of(a) if name_tokens(c.name)[-1:] == [last]]
+        return [self._contacts[i] for i in self._last.get(last, [])[:limit]]
 
     def is_first_name(self, word: str) -> bool:
         return word in self._first
 
-    # -- for the picker -------------------------------------------------------------------------------
-    def _retrieve(self, words: list[str], *, prefix_last: bool) -> tuple[dict[int, float], list[str]]:
+    # -- for the picker (search.py) --------------------------------------------------------------------
+    def retrieve(self, words: list[str], *, prefix_last: bool) -> tuple[dict[int, float], list[str]]:
         """Candidate accounts sharing (possibly corrected) words with the query, weighted by rarity; and the
         query with unknown words replaced by their best correction."""
         vocab = self._typos()
@@ -159,11 +166,11 @@ class Directory:
                     scores[idx] = scores.get(idx, 0.0) + idf
         return scores, corrected
 
-    def _account_at(self, idx: int) -> KnownAccount:
+    def account_at(self, idx: int) -> KnownAccount:
         return self._accounts[idx]
 
-    def _score_labels(self, idx: int, query: str) -> float:
+    def label_score(self, idx: int, query: str) -> float:
         return max((fuzz.WRatio(query, label) for label in self._labels[idx]), default=0.0)
 
-    def _key_score(self, key: str) -> dict[int, float]:
+    def key_scores(self, key: str) -> dict[int, float]:
         return {p >> 4: SCORES[Kind(p >> 1 & 7)] for p in self._keys.get(key, ())}

@@ -8,8 +8,8 @@ from domain.understanding.accounts import resolve_account
 from domain.understanding.directory import Directory
 from domain.understanding.intent import read_intent
 from domain.understanding.lexicon import Lexicon
-from domain.understanding.mentions import find_mentions, names_an_asset
-from domain.understanding.names import find_new_names
+from domain.understanding.mentions import AccountMention, find_mentions, names_an_asset
+from domain.understanding.names import NewName, find_new_names
 from domain.understanding.next_steps import commitment_clauses, read_next_step
 from domain.understanding.people import PersonMatch, find_by_name, find_by_title
 from domain.understanding.reading import (
@@ -98,12 +98,14 @@ def _shorthand(lex: Lexicon) -> Shorthand:
     return compile_shorthand(lex.section("text", "shorthand") or {})
 
 
-def _only_names_account(tokens: list[Token], taken: set[int], account: AccountReading, mentions: list) -> bool:
+def _only_names_account(
+    tokens: list[Token], taken: set[int], account: AccountReading, mentions: list[AccountMention]
+) -> bool:
     """A message that is nothing but an account's name asks for its overview."""
     return account.kind == AccountKind.KNOWN and len(mentions) == 1 and len(taken) == len(tokens)
 
 
-def _persons(people: list[PersonMatch], new_names: list, account: AccountReading) -> tuple[PersonReading, ...]:
+def _persons(people: list[PersonMatch], new_names: list[NewName], account: AccountReading) -> tuple[PersonReading, ...]:
     out: dict[str, PersonReading] = {}
     account_id = account.account.id if account.account else None
     for p in sorted(people, key=lambda p: p.start):

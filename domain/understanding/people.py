@@ -79,12 +79,17 @@ def find_by_name(
             and i + 1 not in taken
         ):
             continue  # "Emily Watson" is another Emily, not the one we know
+        within = accounts or None  # at the named accounts; anywhere only when none is named
         picked: list[KnownContact] = []
         if not titled:
-            found = {c.id: c for f in name_forms(tok.bare, lex) for c in directory.contacts_first_named(f)}
-            picked = _pick(list(found.values()), accounts)
+            found = {
+                c.id: c
+                for f in name_forms(tok.bare, lex)
+                for c in directory.contacts_first_named(f, within=within, limit=2)
+            }
+            picked = list(found.values())
         if not picked and tok.capitalized and tok.bare not in common:
-            picked = _pick(directory.contacts_last_named(tok.bare), accounts)
+            picked = directory.contacts_last_named(tok.bare, within=within, limit=2)
         if picked:
             out.append(PersonMatch(i, i + 1, picked[0] if len(picked) == 1 else None, picked))
             used.add(i)

@@ -25,9 +25,9 @@ def search(directory: Directory, query: str, *, limit: int = 10) -> list[tuple[K
     core, core_bare = rules.core(words), rules.core(bare)
     exact: dict[int, float] = {}
     for key in {" ".join(words), " ".join(bare), " ".join(core), " ".join(core_bare), "".join(core)}:
-        for idx, score in directory._key_score(key).items():
+        for idx, score in directory.key_scores(key).items():
             exact[idx] = max(exact.get(idx, 0.0), score)
-    retrieved, corrected = directory._retrieve(core_bare, prefix_last=True)
+    retrieved, corrected = directory.retrieve(core_bare, prefix_last=True)
     best = max(retrieved.values(), default=1.0) or 1.0
     shortlist = heapq.nlargest(_RERANK, retrieved.items(), key=itemgetter(1))
     texts = {" ".join(core), " ".join(corrected)}
@@ -35,7 +35,7 @@ def search(directory: Directory, query: str, *, limit: int = 10) -> list[tuple[K
     for idx, score in exact.items():
         final[idx] = score + 5.0 * retrieved.get(idx, 0.0) / best
     for idx, weight in shortlist:
-        fuzzy = max(directory._score_labels(idx, t) for t in texts) + 5.0 * weight / best
+        fuzzy = max(directory.label_score(idx, t) for t in texts) + 5.0 * weight / best
         final[idx] = max(final.get(idx, 0.0), fuzzy)
     ranked = heapq.nlargest(limit, final.items(), key=itemgetter(1))
-    return [(directory._account_at(idx), round(min(100.0, score), 1)) for idx, score in ranked]
+    return [(directory.account_at(idx), round(min(100.0, score), 1)) for idx, score in ranked]

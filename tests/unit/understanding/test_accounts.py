@@ -1,0 +1,97 @@
+from collections.abc import Callable
+
+import pytest
+
+from domain.understanding import AccountKind, Reading
+
+
+def names(reading: Reading) -> set[str]:
+    return {a.name for a in reading.account.candidates}
+
+
+@pytest.mark.parametrize(
+    ("text", "account"),
+    [
+        ("Cyberdne Systems wants a demo", "Cyberdyne Systems"),  # typo
+        ("Tyrell Corporation signed", "Tyrell Corp"),  # other legal suffix
+        ("tyrell asked for a quote", "Tyrell Corp"),  # suffix dropped, lower case
+        ("Oscorp Industries wants a pilot", "Oscorp Industries, Inc."),
+        ("Massive Dynamic AG sent the security questionnaire", "Massive Dynamic GmbH"),
+        ("GNB renewed", "Gringotts National Bank"),  # registered acronym
+        ("Nakatomi's CFO called", "Nakatomi Trading Co."),  # possessive of an alias
+        ("ollivanders wands paid the invoice", "Ollivander's Wands"),  # possessive in the name, written without
+        ("mtg w/ cyberdyne tmrw went well", "Cyberdyne Systems"),
+        ("demo for massive dynamic went great", "Massive Dynamic GmbH"),
+    ],
+)
+def test_resolves_a_known_account_however_it_is_written(read: Callable[..., Reading], text: str, account: str) -> None:
+    reading = read(text)
+    assert reading.account.kind == AccountKind.KNOWN
+    assert reading.account.account is not None and reading.account.account.name == account
+    assert 0 < reading.account.score <= 100
+
+
+def test_a_short_name_that_fits_two_accounts_is_ambiguous(read: Callable[..., Reading]) -> None:
+    reading = read("good meeting with acme today")
+    assert reading.account.kind == AccountKind.AMBIGUOUS
+    assert names(reading) == {"Acme Corporation", "Acme Analytics Ltd"}
+
+
+def test_an_alias_written_exactly_decides_between_two_accounts(directory: object) -> None:
+    from domain.understanding import Directory, KnownAccount
+
+    alias_world = Directory([KnownAccount("a", "Umbra Ltd", ("Umbra",)), KnownAccount("b", "Umbra Foods")], [])
+    from domain.understanding import read_message
+    from tests.unit.understanding.conftest import WEDNESDAY
+
+    reading = read_message("Umbra wants a demo", now=WEDNESDAY, directory=alias_world)
+    assert reading.account.account is not None and reading.account.account.name == "Umbra Ltd"
+
+
+def test_a_known_contact_decides_an_ambiguous_short_name(read: Callable[..., Reading]) -> None:
+    reading = read("call with hiro from acme, he liked the roadmap")
+    assert reading.account.account is not None and reading.account.account.name == "Acme Corporation"
+
+
+def test_a_known_contact_alone_names_the_account(read: Callable[..., Reading]) -> None:
+    reading = read("Griphook says the board approved the budget")
+    assert reading.account.account is not None and reading.account.account.name == "Gringotts National Bank"
+
+
+def test_two_accounts_in_one_log_line_are_ambiguous_between_them(read: Callable[..., Reading]) -> None:
+    reading = read("Tyrell and Oscorp both asked for the API docs")
+    assert reading.account.kind == AccountKind.AMBIGUOUS
+    assert names(reading) == {"Tyrell Corp", "Oscorp Industries, Inc."}
+
+
+def test_an_account_named_as_a_case_study_is_not_the_subject(read: Callable[..., Reading]) -> None:
+    reading = read("Nina at Nakatomi wants proof. Send the Tyrell case study on Monday")
+    assert reading.account.account is not None and reading.account.account.name == "Nakatomi Trading Co."
+
+
+@pytest.mark.parametrize(
+    ("text", "new"),
+    [
+        ("Intro call with Zephyr Robotics, they had never heard of us", "Zephyr Robotics"),
+        ("First meeting with Borealis Freight GmbH today", "Borealis Freight GmbH"),
+        ("Discovery call with Quillon about their reporting mess", "Quillon"),
+    ],
+)
+def test_a_company_not_in_the_workspace_is_new_as_written(read: Callable[..., Reading], text: str, new: str) -> None:
+    reading = read(text)
+    assert reading.account.kind == AccountKind.NEW
+    assert reading.account.new_name == new
+
+
+def test_a_message_naming_no_account_has_none(read: Callable[..., Reading]) -> None:
+    assert read("how are we doing against our goals?").account.kind == AccountKind.NONE
+
+
+def test_everyday_words_are_not_read_as_accounts(directory: object) -> None:
+    from domain.understanding import Directory, KnownAccount, read_message
+    from tests.unit.understanding.conftest import WEDNESDAY
+
+    world = Directory([KnownAccount("t", "Target"), KnownAccount("s", "Summit Health")], [])
+    assert read_message("we hit our target this week", now=WEDNESDAY, directory=world).account.kind == AccountKind.NONE
+    reading = read_message("Met the team at Target about loyalty data", now=WEDNESDAY, directory=world)
+    assert reading.account.account is not None and reading.account.account.name == "Target"

@@ -1,0 +1,49 @@
+from datetime import date
+
+import pytest
+
+from domain.understanding import Lexicon
+from domain.understanding.dates import find_date
+
+WEDNESDAY = date(2026, 11, 18)
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("tomorrow", date(2026, 11, 19)),
+        ("today", WEDNESDAY),
+        ("day after tomorrow", date(2026, 11, 20)),
+        ("by friday", date(2026, 11, 20)),
+        ("on wednesday", date(2026, 11, 25)),  # the coming one, not today
+        ("this wednesday", WEDNESDAY),
+        ("next friday", date(2026, 11, 27)),
+        ("by thu", date(2026, 11, 19)),
+        ("in 3 days", date(2026, 11, 21)),
+        ("in a couple of weeks", date(2026, 12, 2)),
+        ("in one month", date(2026, 12, 18)),
+        ("end of week", date(2026, 11, 20)),
+        ("end of month", date(2026, 11, 30)),
+        ("end of quarter", date(2026, 12, 31)),
+        ("next week", date(2026, 11, 23)),
+        ("dec 10", date(2026, 12, 10)),
+        ("10th of december", date(2026, 12, 10)),
+        ("jan 5", date(2027, 1, 5)),  # the next one
+        ("nov 2", date(2027, 11, 2)),  # already past this year
+        ("2027-02-01", date(2027, 2, 1)),
+        ("12/10", date(2026, 12, 10)),
+    ],
+)
+def test_resolves_date_expressions_from_today(text: str, due: date) -> None:
+    found = find_date(text, WEDNESDAY, Lexicon.default())
+    assert found is not None and found[0] == due
+
+
+@pytest.mark.parametrize("text", ["the deck", "q1", "feb 30", "13/45", "sunday best practices"[:0] or "soon"])
+def test_finds_no_date_where_there_is_none(text: str) -> None:
+    assert find_date(text, WEDNESDAY, Lexicon.default()) is None
+
+
+def test_end_of_week_on_a_saturday_is_the_next_friday() -> None:
+    found = find_date("end of week", date(2026, 11, 21), Lexicon.default())
+    assert found is not None and found[0] == date(2026, 11, 27)

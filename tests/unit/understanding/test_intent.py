@@ -1,0 +1,47 @@
+from collections.abc import Callable
+
+import pytest
+
+from domain.understanding import Intent, Reading
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("who's in the buying group at Tyrell?", Intent.DMU),
+        ("who are the decision makers at cyberdyne", Intent.DMU),
+        ("/dmu oscorp", Intent.DMU),
+        ("where is Oscorp in the buying process?", Intent.STAGE),
+        ("what stage is Tyrell at", Intent.STAGE),
+        ("what should I send Nina Petrova next?", Intent.NEXT),
+        ("any suggestions for Nakatomi", Intent.NEXT),
+        ("anything due today?", Intent.DIGEST),
+        ("show me my digest", Intent.DIGEST),
+        ("are we on track for this quarter's targets", Intent.GOALS),
+        ("tell me about Cyberdyne", Intent.ACCOUNT),
+        ("Cyberdyne Systems", Intent.ACCOUNT),
+        ("commands", Intent.HELP),
+        ("help", Intent.HELP),
+        ("?", Intent.HELP),
+    ],
+)
+def test_reads_plain_words_questions_as_their_query(read: Callable[..., Reading], text: str, intent: Intent) -> None:
+    assert read(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Met Robert Chen at Tyrell today, he wants pricing. Next: send quote by Friday",
+        "Nakatomi asked about our goals for the integration roadmap and their targets for Q3 rollout",
+        "Call with Hiro went well, he will help us with the business case",
+    ],
+)
+def test_reads_anything_that_reports_what_happened_as_a_log(read: Callable[..., Reading], text: str) -> None:
+    assert read(text).intent == Intent.LOG
+
+
+def test_query_intents_carry_no_signals_stage_or_next_step(read: Callable[..., Reading]) -> None:
+    reading = read("who's in the buying group at Tyrell? we signed last week")
+    assert reading.intent == Intent.DMU
+    assert reading.signals == () and reading.stage is None and reading.next_step is None

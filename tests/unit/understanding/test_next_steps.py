@@ -1,0 +1,67 @@
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from domain.understanding import Reading
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("Tyrell wants pricing. Next: send ROI calc by Friday", date(2026, 11, 20)),
+        ("call w/ hiro, f/u tmrw w/ architecture doc", date(2026, 11, 19)),
+        ("Oscorp liked it. Send the deck on Tuesday", date(2026, 11, 24)),
+        ("Follow up with Cyberdyne in two weeks", date(2026, 12, 2)),
+        ("Nakatomi asked for a case study. Send it in 3 days", date(2026, 11, 21)),
+        ("send MSA to Tyrell by end of month", date(2026, 11, 30)),
+        ("Katherine wants references. Send by end of week", date(2026, 11, 20)),
+        ("Schedule the Oscorp training for Dec 2", date(2026, 12, 2)),
+        ("Tyrell procurement call. I'll send the redlines Dec 10", date(2026, 12, 10)),
+        ("Nina asked for the MSA, send it next Monday", date(2026, 11, 23)),
+        ("Tyrell is slow. Check back on the 4th", date(2026, 12, 4)),
+    ],
+)
+def test_reads_our_commitment_and_its_due_date(read: Callable[..., Reading], text: str, due: date) -> None:
+    reading = read(text)
+    assert reading.next_step is not None
+    assert reading.next_step.due == due
+
+
+def test_reads_friday_as_the_coming_friday_in_the_reps_zone(read: Callable[..., Reading]) -> None:
+    friday = datetime(2026, 11, 20, 9, 0, tzinfo=LOS_ANGELES)
+    assert read("Send Robert the deck Friday", now=friday).next_step.due == date(2026, 11, 27)  # type: ignore[union-attr]
+
+
+def test_reads_tomorrow_for_a_tokyo_rep_just_after_midnight(read: Callable[..., Reading]) -> None:
+    now = datetime(2026, 11, 19, 0, 20, tzinfo=TOKYO)  # still the 18th in New York and London
+    assert read("Demo went great. send quote tomorrow", now=now).next_step.due == date(2026, 11, 20)  # type: ignore[union-attr]
+
+
+def test_reads_tomorrow_for_a_los_angeles_rep_late_in_the_evening(read: Callable[..., Reading]) -> None:
+    now = datetime(2026, 11, 17, 22, 45, tzinfo=LOS_ANGELES)  # already the 18th in UTC
+    assert read("check in with Hiro tomorrow", now=now).next_step.due == date(2026, 11, 18)  # type: ignore[union-attr]
+
+
+def test_a_commitment_without_a_date_has_no_due(read: Callable[..., Reading]) -> None:
+    reading = read("Oscorp wants a demo. Send the overview deck")
+    assert reading.next_step is not None and reading.next_step.due is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tyrell decides by Dec 15",
+        "Nakatomi won't renew unless we fix SSO by Q1",
+        "Hiro wants to run a pilot in January",
+        "Katherine wants an exec briefing with their CEO next month",
+        "Robert signed off; legal review starts Monday",
+        "Call with Hiro went well - he'll introduce us to their CFO on Friday",
+    ],
+)
+def test_a_date_that_is_not_our_commitment_is_no_next_step(read: Callable[..., Reading], text: str) -> None:
+    assert read(text).next_step is None

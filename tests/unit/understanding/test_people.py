@@ -1,0 +1,72 @@
+from collections.abc import Callable
+
+import pytest
+
+from domain.understanding import Reading
+
+
+def people(reading: Reading) -> list[str]:
+    return [p.name for p in reading.people]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lunch with Robert Chen from Tyrell", ["Robert Chen"]),
+        ("bob chen from tyrell wants pricing", ["Robert Chen"]),  # nickname, lower case
+        ("Kate Dubois said the rollout plan works", ["Katherine Dubois"]),
+        ("Will Osei asked for references", ["William Osei"]),
+        ("Miles + Katherine joined the Cyberdyne call", ["Miles Dyson", "Katherine Dubois"]),
+    ],
+)
+def test_finds_known_contacts_by_name_and_nickname(
+    read: Callable[..., Reading], text: str, expected: list[str]
+) -> None:
+    assert people(read(text)) == expected
+
+
+def test_a_first_name_shared_across_accounts_is_decided_by_the_account(read: Callable[..., Reading]) -> None:
+    assert people(read("Nina at Nakatomi asked for the ROI model")) == ["Nina Alvarez"]
+    assert people(read("Nina from Massive Dynamic sent the questionnaire")) == ["Nina Petrova"]
+
+
+def test_a_first_name_shared_across_accounts_without_an_account_names_nobody(read: Callable[..., Reading]) -> None:
+    assert people(read("Nina asked for the ROI model")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tyrell cfo ok with the discount", ["Robert Chen"]),
+        ("Cyberdyne's Chief Information Officer wants a demo", ["Katherine Dubois"]),
+        ("met their engineering director at Cyberdyne", ["Miles Dyson"]),
+        ("Nakatomi finance director asked about payment terms", ["Nina Alvarez"]),
+        ("Gringotts head of IT is blocking", ["Griphook Ragnok"]),
+    ],
+)
+def test_finds_a_contact_by_title_at_the_account(read: Callable[..., Reading], text: str, expected: list[str]) -> None:
+    assert people(read(text)) == expected
+
+
+def test_a_title_nobody_at_the_account_holds_names_nobody(read: Callable[..., Reading]) -> None:
+    assert people(read("Tyrell's CISO forwarded our proposal")) == []
+
+
+def test_a_new_title_holder_is_not_the_known_one(read: Callable[..., Reading]) -> None:
+    assert people(read("Tyrell has a new CFO, intro next week")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        ("Met Jaime Torres, new Head of Procurement at Oscorp", "Jaime Torres", "Head of Procurement"),
+        ("Oscorp's plant manager Kofi Mensah says downtime costs them a fortune", "Kofi Mensah", "plant manager"),
+        ("Spoke with Lea Martin, VP Finance at Tyrell", "Lea Martin", "VP Finance"),
+    ],
+)
+def test_a_new_person_is_named_as_written_with_their_title(
+    read: Callable[..., Reading], text: str, name: str, title: str
+) -> None:
+    reading = read(text)
+    new = [p for p in reading.people if not p.is_known]
+    assert [(p.name, p.title) for p in new] == [(name, title)]

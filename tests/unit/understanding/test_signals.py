@@ -1,0 +1,58 @@
+from collections.abc import Callable
+
+import pytest
+
+from domain.listening import Channel, Polarity
+from domain.understanding import Reading
+
+
+def signals(reading: Reading) -> set[tuple[str, str]]:
+    return {(s.channel.value, s.polarity.value) for s in reading.signals}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Call with Hiro from Acme went well", {("engagement", "positive")}),
+        ("Tyrell not interested right now", {("engagement", "negative")}),
+        ("Oscorp didn't pick up again, left a voicemail", {("engagement", "negative")}),
+        ("Cyberdyne asked about SSO", {("engagement", "neutral")}),
+        ("Nakatomi NPS survey came back, they gave us a 3", {("sampling", "negative")}),
+        ("Tyrell CSAT results: 94% satisfied", {("sampling", "positive")}),
+        ("Miles Dyson posted on LinkedIn praising our onboarding", {("chatter", "positive")}),
+        ("Someone at Oscorp complained on Reddit about our outage", {("chatter", "negative")}),
+        ("PO received from Massive Dynamic for 80 seats", {("purchase", "positive")}),
+        ("Nakatomi won't renew unless we add SAML", {("loyalty", "negative")}),
+        ("Cyberdyne is not renewing", {("loyalty", "negative")}),
+        ("Katherine agreed to be a reference customer", {("loyalty", "positive")}),
+    ],
+)
+def test_reads_the_channel_and_polarity_of_what_we_heard(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
+
+
+def test_reads_several_signals_in_one_line(read: Callable[..., Reading]) -> None:
+    reading = read("Tyrell renewed for two years and expanded to the Berlin office")
+    assert signals(reading) == {("loyalty", "positive"), ("purchase", "positive")}
+
+
+def test_a_wish_to_buy_is_not_a_purchase(read: Callable[..., Reading]) -> None:
+    assert signals(read("Hiro wants to add 50 more seats next year")) == {("engagement", "positive")}
+
+
+def test_past_history_is_not_news(read: Callable[..., Reading]) -> None:
+    assert signals(read("Oscorp churned last year but their new VP wants to talk again")) == {
+        ("engagement", "positive")
+    }
+
+
+def test_our_own_commitment_does_not_colour_what_we_heard(read: Callable[..., Reading]) -> None:
+    reading = read("Tyrell asked about SSO. Send them the great new pricing deck tomorrow")
+    assert [(s.channel, s.polarity) for s in reading.signals] == [(Channel.ENGAGEMENT, Polarity.NEUTRAL)]
+
+
+def test_reads_outbound_touches(read: Callable[..., Reading]) -> None:
+    kinds = {t.kind for t in read("Demo and lunch with Tyrell, then I emailed the deck").touches}
+    assert {"demo", "meeting", "email"} <= kinds

@@ -1,0 +1,46 @@
+from collections.abc import Callable
+
+import pytest
+
+from domain.buying import Stage
+from domain.understanding import Reading
+
+
+@pytest.mark.parametrize(
+    ("text", "stage", "phrase"),
+    [
+        ("Intro call with Zephyr Robotics, they had never heard of us", Stage.UNAWARE, "never heard of us"),
+        ("Nina admitted their invoicing takes three weeks", Stage.PAIN_RECOGNITION, "admitted"),
+        ("Tyrell attended our webinar on automation", Stage.SOLUTION_UNDERSTANDING, "webinar"),
+        ("Oscorp is evaluating us against two other vendors", Stage.VENDOR_SELECTION, "evaluating"),
+        ("Cyberdyne sent over a security questionnaire", Stage.VALIDATION, "security questionnaire"),
+        ("Massive Dynamic signed the contract today", Stage.CUSTOMER, "signed"),
+    ],
+)
+def test_reads_stage_evidence_with_its_phrase(
+    read: Callable[..., Reading], text: str, stage: Stage, phrase: str
+) -> None:
+    reading = read(text)
+    assert reading.stage is not None
+    assert reading.stage.stage == stage
+    assert phrase in reading.stage.phrase
+
+
+def test_the_latest_stage_shown_wins(read: Callable[..., Reading]) -> None:
+    reading = read("Demo went great, Hiro wants pricing for 40 users")
+    assert reading.stage is not None and reading.stage.stage == Stage.VALIDATION
+
+
+def test_a_closed_lost_deal_shows_no_stage(read: Callable[..., Reading]) -> None:
+    assert read("Tyrell went with a competitor after the demo. Closed lost.").stage is None
+
+
+def test_signed_off_is_an_approval_not_a_purchase(read: Callable[..., Reading]) -> None:
+    reading = read("Robert signed off on the business case")
+    assert reading.stage is not None and reading.stage.stage == Stage.VALIDATION
+    assert {s.channel.value for s in reading.signals} == {"engagement"}
+
+
+def test_talk_of_not_renewing_still_shows_a_customer(read: Callable[..., Reading]) -> None:
+    reading = read("Nakatomi won't renew unless pricing changes")
+    assert reading.stage is not None and reading.stage.stage == Stage.CUSTOMER
