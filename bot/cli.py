@@ -18,6 +18,8 @@ serve_app = typer.Typer(help="Serve the bot to Slack or Teams.", no_args_is_help
 app.add_typer(serve_app, name="serve")
 teams_app = typer.Typer(help="Microsoft Teams app package.", no_args_is_help=True)
 app.add_typer(teams_app, name="teams")
+digest_app = typer.Typer(help="The daily digest.", no_args_is_help=True)
+app.add_typer(digest_app, name="digest")
 mm_app = typer.Typer(help="Message maps: what to say to each persona at each stage.", no_args_is_help=True)
 app.add_typer(mm_app, name="messagemap")
 
@@ -189,6 +191,40 @@ def teams_package(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Wrote {written}.")
+
+
+@digest_app.command("run")
+def digest_run() -> None:
+    """Send every digest due now and exit (for cron or a Kubernetes CronJob); safe to run in parallel."""
+    from datetime import UTC, datetime
+
+    from bot.digest_channels import channels_from_env
+    from bot.digest_runner import run_due
+
+    built = _app()
+    counts = run_due(built, channels_from_env(built), now=datetime.now(UTC))
+    typer.echo("Digests: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none due"))
+
+
+@digest_app.command("preview")
+def digest_preview(
+    user: Annotated[str, typer.Option(help="The rep's user id")],
+    workspace: WorkspaceOpt = None,
+    tz: Annotated[str | None, typer.Option(help="Time zone (default: the rep's)")] = None,
+) -> None:
+    """Print a rep's digest without sending it."""
+    from datetime import UTC, datetime
+
+    from bot.digest_content import gather, render
+    from bot.render.text import render_text
+    from domain.digest import build_digest
+
+    built = _app(workspace)
+    with built.services.uow(built.settings.workspace) as uow:
+        rep = uow.reps.get(user)
+        zone_name = tz or (rep.tz if rep else built.settings.tz)
+        facts = gather(uow, rep_id=user, tz=zone_name, now=datetime.now(UTC), since=None)
+    typer.echo(render_text(render(build_digest(facts))))
 
 
 @db_app.command("upgrade")

@@ -10,6 +10,7 @@ from datetime import datetime
 from bot import registry
 from bot.context import Actor, Request, Services
 from bot.replies import Reply, error
+from bot.reps import RepRegistry
 from domain.errors import TouchpointError
 from domain.understanding import Intent, read_message
 
@@ -34,6 +35,7 @@ class Dispatcher:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._actions = registry.actions()
+        self._reps = RepRegistry()
 
     def handle_text(self, text: str, *, actor: Actor, now: datetime, delivery_id: str | None = None) -> Reply:
         text = clean_text(text)
@@ -44,7 +46,7 @@ class Dispatcher:
                          "Nothing was saved: please split it into shorter notes.")
         head, _, rest = text.partition(" ")
         spec = registry.find(head.rstrip(":"))
-        return self._guarded(lambda: self._route(spec, rest.strip(), text, actor, now, delivery_id))
+        return self._guarded(lambda: self._route(spec, rest.strip(), text, actor, now, delivery_id), actor=actor)
 
     def handle_action(self, action: str, value: dict[str, str], *, actor: Actor, now: datetime,
                       delivery_id: str | None = None) -> Reply:
@@ -52,7 +54,8 @@ class Dispatcher:
         if handler is None:
             return error("That button is no longer supported. Please start again from a fresh message.")
         req = Request(text="", actor=actor, now=now, delivery_id=delivery_id)
-        return self._guarded(lambda: handler(req, {str(k): str(v) for k, v in value.items()}, self.services))
+        return self._guarded(lambda: handler(req, {str(k): str(v) for k, v in value.items()}, self.services),
+                             actor=actor)
 
     def _route(self, spec: registry.CommandSpec | None, rest: str, text: str, actor: Actor, now: datetime,
                delivery_id: str | None) -> Reply:
@@ -69,8 +72,10 @@ class Dispatcher:
         assert found is not None
         return found.handler(Request(text, actor, now, delivery_id, reading), self.services)
 
-    def _guarded(self, work: Callable[[], Reply]) -> Reply:
+    def _guarded(self, work: Callable[[], Reply], *, actor: Actor | None = None) -> Reply:
         try:
+            if actor is not None:
+                self._reps.ensure(self.services, actor)  # first contact: the digest scheduler learns the rep
             return work()
         except TouchpointError as exc:
             return error(exc.message)

@@ -47,6 +47,8 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
 def _people(uow: SqlUnitOfWork, reading: Reading, account: Account, undo: dict[str, Any]) -> list[Individual]:
     found: list[Individual] = []
     for p in reading.people:
+        if p.candidates and p.contact is None:
+            continue  # undecided between two contacts: never guessed, never created as someone new
         person = uow.individuals.get(p.contact.id) if p.contact else uow.individuals.by_name(account.id, p.name)
         if person is not None and person.account_id != account.id:
             continue  # a namesake at another account is not this log's person

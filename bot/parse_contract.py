@@ -63,7 +63,7 @@ def to_expect(case_id: object, reading: Reading) -> dict[str, Any]:
         "id": case_id,
         "intent": reading.intent.value,
         "account": account,
-        "people": [p.name for p in reading.people],
+        "people": [p.name for p in reading.people if not p.candidates],  # an undecided person is nobody yet
         "signals": []
         if query
         else [{"channel": s.channel.value, "polarity": s.polarity.value} for s in reading.signals],

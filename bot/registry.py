@@ -61,6 +61,7 @@ def actions() -> dict[str, ActionHandler]:
         "log.undo": undo.handle_action,
         "log.edit": log.edit_action,
         "log.pick_account": choose.pick_account,
+        "log.pick_person": choose.pick_person,
         "log.create_account": choose.create_account,
         "log.cancel": choose.cancel,
         "show": choose.show,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 
 DEFAULT_TZ = "UTC"
 DEFAULT_DIGEST_TIME = time(8, 30)
+WEEKDAYS = frozenset({1, 2, 3, 4, 5})
 
 
 @dataclass
@@ -24,3 +25,5 @@ class Rep:
     tz: str = DEFAULT_TZ
     digest_time: time = DEFAULT_DIGEST_TIME
     digest_enabled: bool = True
+    digest_days: frozenset[int] = field(default_factory=lambda: WEEKDAYS)  # ISO weekdays, Monday = 1
+    digest_skip_quiet: bool = False  # a quiet day sends nothing instead of one line

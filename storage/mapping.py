@@ -138,10 +138,12 @@ def goal_from_row(r: GoalRow) -> Goal:
 def rep_to_row(rep: Rep, ws: str) -> RepRow:
     return RepRow(
         workspace_id=ws, id=rep.id, name=rep.name, tz=rep.tz, digest_time=rep.digest_time.strftime("%H:%M"),
-        digest_enabled=rep.digest_enabled,
+        digest_enabled=rep.digest_enabled, digest_days="".join(str(d) for d in sorted(rep.digest_days)),
+        digest_skip_quiet=rep.digest_skip_quiet,
     )
 
 
 def rep_from_row(r: RepRow) -> Rep:
     hh, mm = r.digest_time.split(":")
-    return Rep(id=r.id, name=r.name, tz=r.tz, digest_time=time(int(hh), int(mm)), digest_enabled=r.digest_enabled)
+    return Rep(id=r.id, name=r.name, tz=r.tz, digest_time=time(int(hh), int(mm)), digest_enabled=r.digest_enabled,
+               digest_days=frozenset(int(d) for d in r.digest_days), digest_skip_quiet=r.digest_skip_quiet)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, func
@@ -104,6 +104,14 @@ class SqlIndividuals(_Repo):
         q = self._select(IndividualRow).where(IndividualRow.account_id == account_id).order_by(IndividualRow.name)
         return [m.individual_from_row(r) for r in self._s.exec(q)]
 
+    def of_accounts(self, account_ids: list[str]) -> dict[str, list[Individual]]:
+        found: dict[str, list[Individual]] = {a: [] for a in account_ids}
+        if account_ids:
+            q = self._select(IndividualRow).where(col(IndividualRow.account_id).in_(account_ids))
+            for r in self._s.exec(q.order_by(IndividualRow.name)):
+                found[r.account_id].append(m.individual_from_row(r))
+        return found
+
     def by_name(self, account_id: str, name: str) -> Individual | None:
         q = self._select(IndividualRow).where(
             IndividualRow.account_id == account_id, IndividualRow.normalized_name == normalize_name(name)
@@ -142,6 +150,21 @@ class SqlInteractions(_Repo):
             if row.undo:
                 return m.interaction_from_row(row)
         return None
+
+    def accounts_of_rep(self, rep_id: str, *, since: datetime) -> set[str]:
+        q = select(InteractionRow.account_id).where(
+            InteractionRow.workspace_id == self._ws, InteractionRow.rep_id == rep_id,
+            InteractionRow.occurred_at >= since).distinct()
+        return set(self._s.exec(q))
+
+    def last_touch(self, account_ids: list[str]) -> dict[str, datetime]:
+        """Newest interaction per account, in one grouped query."""
+        if not account_ids:
+            return {}
+        q = select(InteractionRow.account_id, func.max(InteractionRow.occurred_at)).where(
+            InteractionRow.workspace_id == self._ws, col(InteractionRow.account_id).in_(account_ids)
+        ).group_by(InteractionRow.account_id)
+        return {a: _aware(t) for a, t in self._s.exec(q) if t is not None}
 
     def count_for_account(self, account_id: str) -> int:
         q = select(func.count()).select_from(InteractionRow).where(
@@ -261,14 +284,17 @@ class SqlAttitudes(_Repo):
             occurred_at=change.occurred_at, reason=change.reason, rep_id=change.rep_id,
             interaction_id=change.interaction_id))
 
+    def since(self, since: datetime) -> list[AttitudeChange]:
+        q = self._select(AttitudeEventRow).where(AttitudeEventRow.occurred_at >= since)
+        return [_change(r) for r in self._s.exec(q.order_by(AttitudeEventRow.occurred_at, AttitudeEventRow.id))]
+
     def of_people(self, individual_ids: list[str]) -> list[AttitudeChange]:
         """Changes for these people, oldest first."""
         if not individual_ids:
             return []
         q = self._select(AttitudeEventRow).where(col(AttitudeEventRow.individual_id).in_(individual_ids))
         rows = self._s.exec(q.order_by(AttitudeEventRow.occurred_at, AttitudeEventRow.id))
-        return [AttitudeChange(r.individual_id, r.before, r.after, r.occurred_at, r.reason, r.rep_id,
-                               r.interaction_id) for r in rows]
+        return [_change(r) for r in rows]
 
 
 class SqlMessageMaps(_Repo):
@@ -280,3 +306,14 @@ class SqlMessageMaps(_Repo):
 
     def replace(self, source: str, *, now: datetime) -> None:
         self._s.merge(MessageMapRow(workspace_id=self._ws, source=source, updated_at=now))
+
+
+def _change(r: AttitudeEventRow) -> AttitudeChange:
+    return AttitudeChange(r.individual_id, r.before, r.after, r.occurred_at, r.reason, r.rep_id, r.interaction_id)
+
+
+def _aware(t: datetime) -> datetime:
+    """Aggregates bypass the column type: SQLite hands back a naive UTC datetime (or text)."""
+    if isinstance(t, str):
+        t = datetime.fromisoformat(t)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)

@@ -28,6 +28,8 @@ class RepRow(SQLModel, table=True):
     tz: str = Field(default="UTC", max_length=64)
     digest_time: str = Field(default="08:30", max_length=5)
     digest_enabled: bool = True
+    digest_days: str = Field(default="12345", max_length=7)  # ISO weekdays, Monday = 1
+    digest_skip_quiet: bool = False
 
 
 class AccountRow(SQLModel, table=True):
@@ -215,3 +217,19 @@ class ConversationRefRow(SQLModel, table=True):
     service_url: str = Field(max_length=500)
     reference: dict[str, Any] = _json(dict)
     updated_at: datetime
+
+
+class DigestSendRow(SQLModel, table=True):
+    """One digest per rep per local day: the primary key is the claim, taken before anything is sent."""
+
+    __tablename__ = "digest_send"
+    __table_args__ = (Index("ix_digest_send_status", "status", "next_try_at"),)
+    workspace_id: str = Field(primary_key=True, foreign_key="workspace.id", max_length=120)
+    rep_id: str = Field(primary_key=True, max_length=120)
+    local_date: date = Field(primary_key=True)
+    status: str = Field(default="claimed", max_length=16)  # claimed, sent, skipped, unreachable, failed
+    claimed_at: datetime
+    next_try_at: datetime  # a claim not finished by then (the sender crashed) or a retry falls due again
+    attempts: int = 0
+    sent_at: datetime | None = None
+    detail: str | None = None

@@ -10,7 +10,7 @@ from bot.replies import Reply, Tone
 from domain.customer import Account, Lifecycle
 from domain.errors import NotAllowed, NotFound
 from domain.names import new_id
-from domain.understanding import AccountKind, AccountReading, KnownAccount, Reading, read_message
+from domain.understanding import AccountKind, AccountReading, KnownAccount, PersonReading, Reading, read_message
 from storage.pending import PendingLog
 from storage.uow import SqlUnitOfWork
 
@@ -24,12 +24,47 @@ def _pending(uow: SqlUnitOfWork, req: Request, value: dict[str, str]) -> Pending
     return pending
 
 
-def _reread(req: Request, svc: Services, pending: PendingLog, account: Account) -> tuple[Request, Reading]:
+def _reread(req: Request, svc: Services, pending: PendingLog, account: Account, chosen: list[str] | None = None
+            ) -> tuple[Request, Reading]:
+    """Read the kept words again, now that the account (and maybe some people) are decided."""
     said = replace(req, now=pending.said_at)  # dates are read from when the rep typed the note
     reading = read_message(pending.text, now=said.local_now, directory=svc.directory(req.actor.workspace_id))
     known = KnownAccount(account.id, account.name, account.aliases, account.domain)
-    people = tuple(p for p in reading.people if p.contact is None or p.contact.account_id == account.id)
-    return said, replace(reading, account=AccountReading(AccountKind.KNOWN, known, 100.0), people=people)
+    people: list[PersonReading] = []
+    for p in reading.people:
+        if p.contact is not None or not p.candidates:
+            if p.contact is None or p.contact.account_id == account.id:
+                people.append(p)  # a known contact of this account, or someone new
+            continue
+        inside = [c for c in p.candidates if c.account_id == account.id]
+        decided = [c for c in inside if c.id in (chosen or [])][:1] or (inside if len(inside) == 1 else [])
+        if decided:
+            people.append(PersonReading(decided[0].name, contact=decided[0], title=decided[0].title))
+        elif inside:
+            people.append(replace(p, candidates=tuple(inside)))
+    return said, replace(reading, account=AccountReading(AccountKind.KNOWN, known, 100.0), people=tuple(people))
+
+
+def _save_or_ask(uow: SqlUnitOfWork, said: Request, reading: Reading, account: Account, *, chosen: list[str],
+                 created: bool = False) -> Reply:
+    if any(p.candidates for p in reading.people):
+        reply = log.ask_person(uow, said, reading, account.id, chosen=chosen)
+        uow.commit()
+        return reply
+    return log.save_reading(uow, said, reading, account, created=created)
+
+
+def pick_person(req: Request, value: dict[str, str], svc: Services) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        pending = _pending(uow, req, value)
+        account = uow.accounts.get(str(pending.question.get("account", "")))
+        person = uow.individuals.get(value.get("contact", ""))
+        if account is None or person is None or person.account_id != account.id:
+            raise NotFound("That person is no longer in this account.")
+        chosen = [*map(str, pending.question.get("chosen") or []), person.id]
+        said, reading = _reread(req, svc, pending, account, chosen)
+        uow.pending.remove(pending.id)
+        return _save_or_ask(uow, said, reading, account, chosen=chosen)
 
 
 def pick_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
@@ -40,7 +75,7 @@ def pick_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
             raise NotFound("That account doesn't exist in this workspace.")
         said, reading = _reread(req, svc, pending, account)
         uow.pending.remove(pending.id)
-        return log.save_reading(uow, said, reading, account)
+        return _save_or_ask(uow, said, reading, account, chosen=[])
 
 
 def create_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
@@ -56,7 +91,7 @@ def create_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
             uow.accounts.add(account)
         said, reading = _reread(req, svc, pending, account)
         uow.pending.remove(pending.id)
-        return log.save_reading(uow, said, reading, account, created=created)
+        return _save_or_ask(uow, said, reading, account, chosen=[], created=created)
 
 
 def cancel(req: Request, value: dict[str, str], svc: Services) -> Reply:

@@ -1,46 +1,67 @@
-"""digest — your briefing: next steps due and overdue, stage changes and negative signals in the last day."""
+"""digest — your briefing: due and overdue steps, stage changes, new risks, gaps, quiet accounts.
+
+Settings: `digest settings 7:45 weekdays`, `digest settings 8am mon-thu`, `digest off`, `digest on`,
+`digest quiet skip` (send nothing on a quiet day) or `digest quiet show`.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
 
 from bot.context import Request, Services
-from bot.replies import Button, Reply, section
-from bot.summary import due_text
-from domain.buying import StageEvidence
-from domain.listening import Polarity
+from bot.digest_content import gather, render
+from bot.replies import Reply, Tone
+from domain.digest import build_digest
+from domain.errors import InvalidInput
+from domain.schedule import describe, parse_settings
+from domain.tenancy import Rep
+from storage.uow import SqlUnitOfWork
 
 
 def handle(req: Request, svc: Services) -> Reply:
-    today = req.local_now.date()
-    since = req.now - timedelta(days=1)
+    words = req.text.lower().split() if req.reading is None else []
+    if words and words[0] in SETTINGS:
+        return SETTINGS[words[0]](req, svc, " ".join(words[1:]))
     with svc.uow(req.actor.workspace_id) as uow:
-        names = {a.id: a.name for a in uow.accounts.all()}
-        mine = {a.id for a in uow.accounts.all(owner_id=req.actor.user_id)}
-        scope = mine or set(names)  # a rep who owns no accounts sees the whole workspace
-        steps = uow.next_steps.open_for_owner(req.actor.user_id, due_by=today)
-        changes = _latest_per_account(uow.stage_history.changes_since(since), scope)
-        negatives = [s for s in uow.signals.since(since) if s.polarity == Polarity.NEGATIVE and s.account_id in scope]
-    due_lines = [f"{names.get(s.account_id, '?')}: {s.text} — {due_text(s.due, today=today)}" for s in steps]
-    change_lines = [f"{names.get(aid, '?')} → {e.stage.label}" for aid, e in changes]
-    negative_lines = [f"{names.get(s.account_id, '?')} ({s.channel.value}): {s.text}" for s in negatives]
-    if not (due_lines or change_lines or negative_lines):
-        return Reply("Quiet day: nothing due, no stage changes, no new negative signals.")
-    head = f"{len(due_lines)} due, {len(change_lines)} stage changes, {len(negative_lines)} negative signals"
-    done = tuple(Button(f"Done: {_short(s.text)}", "step.done", {"step": s.id}) for s in steps[:3])
-    return Reply(head, (section("Due and overdue", due_lines or ["nothing"]),
-                        section("Stage changes (24h)", change_lines or ["none"]),
-                        section("Negative signals (24h)", negative_lines or ["none"])), actions=done)
+        facts = gather(uow, rep_id=req.actor.user_id, tz=req.actor.tz, now=req.now, since=None)
+    return render(build_digest(facts))
 
 
-def _latest_per_account(events: list[tuple[str, StageEvidence]], scope: set[str]) -> list[tuple[str, StageEvidence]]:
-    """One line per account: its newest stage evidence from the rep's own work (imports are not changes)."""
-    latest: dict[str, StageEvidence] = {}
-    for account_id, e in events:
-        if account_id in scope and e.source != "import":
-            latest[account_id] = e
-    return list(latest.items())
+def _rep(uow: SqlUnitOfWork, req: Request) -> Rep:
+    return uow.reps.get(req.actor.user_id) or Rep(req.actor.user_id, req.actor.name or req.actor.user_id,
+                                                   req.actor.tz)
 
 
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _save(req: Request, svc: Services, change: dict[str, object]) -> Reply:
+    with svc.uow(req.actor.workspace_id) as uow:
+        rep = replace(_rep(uow, req), **change)  # type: ignore[arg-type]
+        uow.reps.upsert(rep)
+        uow.commit()
+    return Reply(f"Digest: {describe(rep)}.", tone=Tone.SUCCESS)
+
+
+def _settings(req: Request, svc: Services, args: str) -> Reply:
+    if not args:
+        with svc.uow(req.actor.workspace_id) as uow:
+            return Reply(f"Digest: {describe(_rep(uow, req))}. Change it with `digest settings 7:45 weekdays`.")
+    at, days = parse_settings(args)
+    change: dict[str, object] = {"digest_enabled": True, "tz": req.actor.tz}
+    if at is not None:
+        change["digest_time"] = at
+    if days is not None:
+        change["digest_days"] = days
+    return _save(req, svc, change)
+
+
+def _quiet(req: Request, svc: Services, args: str) -> Reply:
+    if args not in ("skip", "show"):
+        raise InvalidInput("Use `digest quiet skip` (nothing on quiet days) or `digest quiet show` (one line).")
+    return _save(req, svc, {"digest_skip_quiet": args == "skip"})
+
+
+SETTINGS = {
+    "settings": _settings,
+    "off": lambda req, svc, _args: _save(req, svc, {"digest_enabled": False}),
+    "on": lambda req, svc, _args: _save(req, svc, {"digest_enabled": True}),
+    "quiet": _quiet,
+}

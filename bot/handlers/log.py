@@ -33,6 +33,10 @@ def handle(req: Request, svc: Services) -> Reply:
             account = uow.accounts.get(reading.account.account.id)
             if account is None:
                 raise NotFound("That account was just removed. Nothing was saved.")
+            if any(p.candidates for p in reading.people):
+                reply = ask_person(uow, req, reading, account.id, chosen=[])
+                uow.commit()
+                return reply
             return _save(uow, req, reading, account)
         reply = _ask(uow, req, reading)
         uow.commit()
@@ -70,6 +74,20 @@ def _ask(uow: SqlUnitOfWork, req: Request, reading: Reading) -> Reply:
                      (Choice("New account", (create, cancel)),), tone=Tone.QUESTION)
     return Reply("I couldn't tell which account this is about. Nothing was saved: say it again with the account "
                  "name, e.g. `log Acme: call with Jane, wants pricing`.", tone=Tone.QUESTION)
+
+
+def ask_person(uow: SqlUnitOfWork, req: Request, reading: Reading, account_id: str, *, chosen: list[str]
+               ) -> Reply:
+    """Two contacts fit a name ("Emily" at an account with two): keep the note and ask which one."""
+    unsure = next(p for p in reading.people if p.candidates)
+    question: dict[str, object] = {"kind": "person", "account": account_id, "chosen": chosen}
+    pending = uow.pending.add(user_id=req.actor.user_id, text=reading.text, said_at=req.now,
+                              expires_at=req.now + PENDING_FOR, question=question)
+    options = tuple(Button(f"{c.name}" + (f" ({c.title})" if c.title else ""), "log.pick_person",
+                           {"pending": pending.id, "contact": c.id}) for c in unsure.candidates[:10])
+    cancel = Button("Cancel", "log.cancel", {"pending": pending.id})
+    return Reply(f"Which {unsure.name} was it?", (Choice("Pick the person:", (*options, cancel)),),
+                 tone=Tone.QUESTION)
 
 
 def handle_edit(req: Request, svc: Services) -> Reply:

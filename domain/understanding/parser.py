@@ -113,6 +113,9 @@ def _persons(people: list[PersonMatch], new_names: list[NewName], account: Accou
         if contact is None and account_id:
             inside = [c for c in p.candidates if c.account_id == account_id]
             contact = inside[0] if len(inside) == 1 else None
+            if len(inside) > 1:  # two Emilys at the account: the conversation asks which one
+                first = inside[0].name.split()[0]
+                out.setdefault("ask:" + first, PersonReading(first, mention=first, candidates=tuple(inside)))
         if contact is not None:
             out.setdefault(contact.id, PersonReading(contact.name, contact=contact, title=contact.title))
     for n in new_names:

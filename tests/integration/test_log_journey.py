@@ -130,7 +130,8 @@ def test_queries_answer_from_the_stored_data(app: App, world: str, actor: Actor)
     overview = say(app, actor, "account Globex")
     assert "Globex Corporation" in overview.headline
     digest = say(app, actor, "digest")
-    assert "1 due" in digest.headline  # the overdue security pack
+    assert "1 overdue" in digest.headline  # the security pack, due yesterday
+    assert any("Send the security pack (1 day overdue)" in line for b in digest.blocks for line in b.lines)
     goals = say(app, actor, "goals")
     assert "goals on track" in goals.headline
     nxt = say(app, actor, "next Globex")
@@ -161,3 +162,19 @@ def test_edit_replaces_the_last_log_with_the_corrected_note(app: App, world: str
     with app.services.uow(world) as uow:
         steps = [s for s in uow.next_steps.open_for_owner("U_REP") if "deck" in s.text]
         assert [s.due for s in steps] == [date(2026, 11, 23)]
+
+
+def test_two_contacts_with_one_first_name_are_asked_about_and_never_guessed(app: App, world: str,
+                                                                           actor: Actor) -> None:
+    assert say(app, actor, "dmu add Frank Zappa, CTO at Globex").tone == Tone.SUCCESS
+    question = say(app, actor, "Call with Frank at Globex, he wants the API docs")
+    assert question.tone == Tone.QUESTION and "Which Frank" in question.headline
+    saved = click(app, actor, question, "Frank Zappa")
+    assert saved.tone == Tone.SUCCESS
+    with app.services.uow(world) as uow:
+        globex = uow.accounts.by_name("Globex Corporation")
+        assert globex is not None
+        latest = uow.interactions.of_account(globex.id, limit=1)[0]
+        zappa = uow.individuals.by_name(globex.id, "Frank Zappa")
+        assert zappa is not None and latest.individual_ids == (zappa.id,)
+        assert uow.individuals.by_name(globex.id, "Frank") is None  # nobody invented

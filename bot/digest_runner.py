@@ -1,0 +1,81 @@
+"""Sending whatever digests are due now, exactly once per rep per local day, from any number of processes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from bot.bootstrap import App
+from bot.digest_content import gather, render
+from bot.digest_delivery import DigestChannel, Outcome
+from domain.digest import build_digest
+from domain.schedule import due_day
+from domain.tenancy import Rep
+from storage.digest_sends import DigestSends
+
+log = logging.getLogger(__name__)
+
+
+def run_due(app: App, channels: Mapping[str, DigestChannel], *, now: datetime) -> Counter[str]:
+    """One pass: claim each due rep's digest, build it, send it, record the outcome. Returns outcome counts."""
+    sends = DigestSends(app.engine)
+    counts: Counter[str] = Counter()
+    for workspace_id, rep in sends.due_reps():
+        day = due_day(rep, now)
+        channel = channels.get(workspace_id.split(":", 1)[0])
+        if day is None or channel is None:
+            continue  # not due, or a console workspace: nobody to write to
+        if not sends.claim(workspace_id, rep.id, day, now=now):
+            counts["elsewhere"] += 1
+            continue
+        outcome = _deliver(app, sends, channel, workspace_id, rep, now=now)
+        sends.finish(workspace_id, rep.id, day, status=outcome, now=now)
+        counts[outcome] += 1
+    return counts
+
+
+def _deliver(app: App, sends: DigestSends, channel: DigestChannel, workspace_id: str, rep: Rep, *,
+             now: datetime) -> str:
+    try:
+        with app.services.uow(workspace_id) as uow:
+            facts = gather(uow, rep_id=rep.id, tz=rep.tz, now=now, since=sends.last_sent_at(workspace_id, rep.id))
+        digest = build_digest(facts)
+        if digest.is_quiet and rep.digest_skip_quiet:
+            return "skipped"
+        return channel.send(workspace_id, rep.id, render(digest)).value
+    except Exception:  # one rep's failure must not stop the others' digests; the claim retries it later
+        log.exception("digest for %s/%s failed", workspace_id, rep.id)
+        return Outcome.RETRY.value
+
+
+class DigestScheduler:
+    """Runs `run_due` every minute inside `touchpoint serve` (the embedded default)."""
+
+    def __init__(self, app: App, channels: Mapping[str, DigestChannel], *,
+                 clock: Callable[[], datetime] | None = None, interval: float = 60) -> None:
+        self._app, self._channels = app, channels
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="digest-scheduler", daemon=True)
+
+    def start(self) -> DigestScheduler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                counts = run_due(self._app, self._channels, now=self._clock())
+                if counts:
+                    log.info("digests: %s", dict(counts))
+            except Exception:  # the database may be briefly away; the next minute tries again
+                log.exception("digest pass failed")
+            self._stop.wait(self._interval)

@@ -1,0 +1,91 @@
+from datetime import date, timedelta
+
+from domain.buying import Stage, StageEvidence
+from domain.customer import AttitudeChange, BuyingRole, Lifecycle
+from domain.digest import PER_KIND, DigestFacts, build_digest
+from domain.goals import Goal
+from domain.listening import Channel, Polarity
+from domain.measurement import Measured
+from domain.next_steps import NextStep
+from domain.suggestions import Suggestion, TouchFamily
+from tests.unit.domain.builders import NOW, account, days_ago, person, signal
+
+TODAY = NOW.date()  # a Wednesday
+
+
+def facts(**kw: object) -> DigestFacts:
+    base: dict[str, object] = dict(today=TODAY, now=NOW, accounts=[account("Acme", Stage.VENDOR_SELECTION)],
+                                   steps=[], stage_events=[], signals=[], attitude_moves=[], members={},
+                                   last_touch={"a-acme": days_ago(1)})
+    base.update(kw)
+    return DigestFacts(**base)  # type: ignore[arg-type]
+
+
+def kinds(f: DigestFacts) -> list[str]:
+    return [i.kind for i in build_digest(f).items]
+
+
+def test_a_quiet_day_has_no_items() -> None:
+    members = {"a-acme": [person("Eve Econ", BuyingRole.ECONOMIC_BUYER), person("Carl Champ", BuyingRole.CHAMPION)]}
+    assert build_digest(facts(members=members)).is_quiet
+
+
+def test_overdue_steps_come_before_steps_due_today_and_future_steps_are_left_out() -> None:
+    steps = [NextStep("s1", "a-acme", "U1", "send deck", TODAY), NextStep("s2", "a-acme", "U1", "send MSA",
+             TODAY - timedelta(days=3)), NextStep("s3", "a-acme", "U1", "call", TODAY + timedelta(days=1))]
+    items = build_digest(facts(steps=steps)).items
+    steps_items = [i for i in items if i.kind in ("overdue", "due")]
+    assert [i.step_id for i in steps_items] == ["s2", "s1"]
+    assert "3 days overdue" in steps_items[0].text
+
+
+def test_stage_changes_show_once_per_account_and_imports_are_not_changes() -> None:
+    events = [("a-acme", StageEvidence(Stage.VENDOR_SELECTION, days_ago(0.5), "asked for a demo")),
+              ("a-acme", StageEvidence(Stage.VALIDATION, days_ago(0.2), "wants the MSA")),
+              ("a-acme", StageEvidence(Stage.CUSTOMER, days_ago(0.1), "imported stage", source="import"))]
+    items = [i for i in build_digest(facts(stage_events=events)).items if i.kind == "stage"]
+    assert len(items) == 1 and "Validation" in items[0].text and "wants the MSA" in items[0].text
+
+
+def test_new_negative_listening_signals_and_new_detractors_are_risks() -> None:
+    cfo = person("Carla Finch", BuyingRole.ECONOMIC_BUYER, attitude=-1)
+    moves = [AttitudeChange(cfo.id, 0, -1, days_ago(0.3), "thinks we're too expensive")]
+    signals = [signal(Channel.CHATTER, Polarity.NEGATIVE, 0.2, "complained on LinkedIn"),
+               signal(Channel.ENGAGEMENT, Polarity.NEGATIVE, 0.2, "rough call")]
+    got = kinds(facts(signals=signals, attitude_moves=moves, members={"a-acme": [cfo]}))
+    assert got.count("negative") == 1 and "detractor" in got
+
+
+def test_active_deals_without_economic_buyer_or_with_one_contact_are_gaps() -> None:
+    no_eb = {"a-acme": [person("Una User", BuyingRole.USER), person("Ian Flu", BuyingRole.INFLUENCER)]}
+    assert "gap" in kinds(facts(members=no_eb))
+    single = {"a-acme": [person("Eve Econ", BuyingRole.ECONOMIC_BUYER)]}
+    assert any("single-threaded" in i.text for i in build_digest(facts(members=single)).items)
+    customer = account("Acme", Stage.CUSTOMER)
+    customer.lifecycle = Lifecycle.CUSTOMER
+    assert "gap" not in kinds(facts(accounts=[customer], members=no_eb))
+
+
+def test_an_active_deal_without_a_touch_for_two_weeks_has_gone_quiet() -> None:
+    members = {"a-acme": [person("Eve Econ", BuyingRole.ECONOMIC_BUYER), person("Carl Champ", BuyingRole.CHAMPION)]}
+    assert "quiet" in kinds(facts(members=members, last_touch={"a-acme": days_ago(20)}))
+
+
+def test_goal_progress_comes_on_mondays_only() -> None:
+    measured = [Measured(Goal("g", "nps", "2026-Q4", 40), 10.0)]
+    monday = date(2026, 11, 16)
+    assert "goal" in kinds(facts(goals=measured, today=monday))
+    assert "goal" not in kinds(facts(goals=measured))
+
+
+def test_the_top_suggestion_joins_a_digest_that_has_something_to_say() -> None:
+    top = (account("Acme", Stage.VALIDATION), Suggestion("Eve", "Send the business case", "no economic buyer known",
+                                                         TouchFamily.COMMUNICATIONS))
+    steps = [NextStep("s1", "a-acme", "U1", "send deck", TODAY)]
+    assert kinds(facts(steps=steps, top_suggestion=top))[0] == "suggestion"
+
+
+def test_each_kind_is_capped_and_the_rest_is_counted() -> None:
+    steps = [NextStep(f"s{n}", "a-acme", "U1", f"step {n}", TODAY - timedelta(days=n)) for n in range(1, 9)]
+    digest = build_digest(facts(steps=steps))
+    assert sum(i.kind == "overdue" for i in digest.items) == PER_KIND and digest.cut == 8 - PER_KIND
