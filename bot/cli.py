@@ -171,10 +171,33 @@ def serve_teams(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="Port (the Bot Framework's usual 3978)")] = 3978,
 ) -> None:
-    """Serve the Teams bot: POST /api/messages and GET /healthz (MicrosoftAppId/Password from the environment)."""
-    from bot.teams_server import serve_teams as run
+    """Serve the Teams bot (POST /api/messages, GET /healthz) and send digests; MicrosoftAppId/Password from
+    the environment (without them authentication is off, for local development only)."""
+    from bot.serve import serve_teams as run
 
     run(_app(), host=host, port=port)
+
+
+@serve_app.command("slack")
+def serve_slack(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="Port")] = 3000,
+) -> None:
+    """Serve the Slack app (POST /slack/events, GET /healthz) and send digests; SLACK_SIGNING_SECRET and
+    SLACK_BOT_TOKEN from the environment."""
+    import os
+
+    from slack_sdk.errors import SlackApiError
+
+    from bot.serve import serve_slack as run
+
+    secret, token = os.environ.get("SLACK_SIGNING_SECRET"), os.environ.get("SLACK_BOT_TOKEN")
+    if not secret or not token:
+        raise _fail("Set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (from your Slack app's settings) first.")
+    try:
+        run(_app(), signing_secret=secret, token=token, host=host, port=port, api_url=os.environ.get("SLACK_API_URL"))
+    except (OSError, SlackApiError) as exc:
+        raise _fail(f"Slack did not accept SLACK_BOT_TOKEN or could not be reached: {exc}") from None
 
 
 @teams_app.command("package")

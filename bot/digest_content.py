@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.message_maps import message_map_for
 from bot.replies import Button, Reply, Section, Tone
+from domain.buying import StageEvidence
+from domain.customer import AttitudeChange
 from domain.digest import Digest, DigestFacts, DigestItem, build_digest, most_important
 from domain.goals import current_quarter
+from domain.listening import Signal
 from domain.measurement import Measured, World, actual
 from domain.schedule import zone
 from domain.suggestions import suggest
@@ -19,17 +23,40 @@ TITLES = {"overdue": "Overdue", "due": "Due today", "stage": "Stage changes", "n
           "goal": "Goals this quarter", "suggestion": "Top suggestion"}
 
 
-def gather(uow: SqlUnitOfWork, *, rep_id: str, tz: str, now: datetime, since: datetime | None) -> DigestFacts:
+@dataclass
+class WorkspaceDay:
+    """What every rep's digest in one workspace reads: loaded once per run, not once per rep."""
+
+    since: datetime
+    signals: list[Signal]
+    stage_events: list[tuple[str, StageEvidence]]
+    attitude_moves: list[AttitudeChange]
+    _goals: list[Measured] | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, uow: SqlUnitOfWork, since: datetime) -> WorkspaceDay:
+        return cls(since, uow.signals.since(since), uow.stage_history.changes_since(since), uow.attitudes.since(since))
+
+    def goals(self, uow: SqlUnitOfWork, now: datetime, tz: str) -> list[Measured]:
+        if self._goals is None:
+            self._goals = _goals(uow, now, tz)
+        return self._goals
+
+
+def gather(uow: SqlUnitOfWork, *, rep_id: str, tz: str, now: datetime, since: datetime | None,
+           day: WorkspaceDay | None = None) -> DigestFacts:
     today = now.astimezone(zone(tz)).date()
     since = since or now - timedelta(days=1)
+    if day is None or day.since > since:
+        day = WorkspaceDay.load(uow, since)
     owned = uow.accounts.all(owner_id=rep_id)
     touched = uow.interactions.accounts_of_rep(rep_id, since=now - timedelta(days=SCOPE_DAYS))
     extra = [a for a in (uow.accounts.get(i) for i in touched - {a.id for a in owned}) if a is not None]
     accounts = owned + extra
     ids = [a.id for a in accounts]
+    scope = set(ids)
     members = uow.individuals.of_accounts(ids)
     last_touch = uow.interactions.last_touch(ids)
-    goals = _goals(uow, now, tz) if today.isoweekday() == 1 else []
     top = most_important(accounts, last_touch)
     suggestion = None
     if top is not None:
@@ -38,14 +65,14 @@ def gather(uow: SqlUnitOfWork, *, rep_id: str, tz: str, now: datetime, since: da
                         signals=uow.signals.of_account(top.id, since=now - timedelta(days=90)),
                         message_map=message_map_for(uow), today=today, limit=1)
         suggestion = (top, found[0]) if found else None
-    scope = set(ids)
     return DigestFacts(
         today=today, now=now, accounts=accounts,
         steps=uow.next_steps.open_for_owner(rep_id, due_by=today),
-        stage_events=[(a, e) for a, e in uow.stage_history.changes_since(since) if a in scope],
-        signals=[s for s in uow.signals.since(since) if s.account_id in scope],
-        attitude_moves=uow.attitudes.since(since), members=members, last_touch=last_touch,
-        goals=goals, top_suggestion=suggestion,
+        stage_events=[(a, e) for a, e in day.stage_events if a in scope and e.occurred_at >= since],
+        signals=[s for s in day.signals if s.account_id in scope and s.occurred_at >= since],
+        attitude_moves=[m for m in day.attitude_moves if m.occurred_at >= since],
+        members=members, last_touch=last_touch,
+        goals=day.goals(uow, now, tz) if today.isoweekday() == 1 else [], top_suggestion=suggestion,
     )
 
 
@@ -54,8 +81,9 @@ def _goals(uow: SqlUnitOfWork, now: datetime, tz: str) -> list[Measured]:
     goals = [g for g in uow.goals.all() if g.period == period]
     if not goals:
         return []
-    world = World(uow.accounts.all(), uow.individuals.all(), uow.stage_history.changes_since(now - timedelta(days=400)),
-                  uow.signals.since(now - timedelta(days=400)))
+    history = now - timedelta(days=400)
+    world = World(uow.accounts.all(), uow.individuals.all(), uow.stage_history.changes_since(history),
+                  uow.signals.since(history))
     return [Measured(g, actual(g, world, tz=zone(tz))) for g in goals]
 
 

@@ -67,14 +67,14 @@ class TeamsDigestChannel:
 
     def __init__(self, server: web.Application, loop: asyncio.AbstractEventLoop | None = None,
                  timeout: float = 60) -> None:
-        self._server = server
+        self.server = server
         self._loop = loop  # the serving loop when running inside `serve teams`; None: run one of our own
         self._timeout = timeout
 
     def send(self, workspace_id: str, rep_id: str, reply: Reply) -> Outcome:
         from bot.teams_proactive import notify_rep
 
-        work = notify_rep(self._server, workspace_id, rep_id, reply)
+        work = notify_rep(self.server, workspace_id, rep_id, reply)
         try:
             if self._loop is None:
                 reached = asyncio.run(work)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.bootstrap import App
-from bot.digest_content import gather, render
+from bot.digest_content import WorkspaceDay, gather, render
 from bot.digest_delivery import DigestChannel, Outcome
 from domain.digest import build_digest
 from domain.schedule import due_day
@@ -23,25 +23,37 @@ def run_due(app: App, channels: Mapping[str, DigestChannel], *, now: datetime) -
     """One pass: claim each due rep's digest, build it, send it, record the outcome. Returns outcome counts."""
     sends = DigestSends(app.engine)
     counts: Counter[str] = Counter()
+    due: dict[str, list[tuple[Rep, date]]] = defaultdict(list)
     for workspace_id, rep in sends.due_reps():
         day = due_day(rep, now)
-        channel = channels.get(workspace_id.split(":", 1)[0])
-        if day is None or channel is None:
-            continue  # not due, or a console workspace: nobody to write to
-        if not sends.claim(workspace_id, rep.id, day, now=now):
-            counts["elsewhere"] += 1
-            continue
-        outcome = _deliver(app, sends, channel, workspace_id, rep, now=now)
-        sends.finish(workspace_id, rep.id, day, status=outcome, now=now)
-        counts[outcome] += 1
+        if day is not None and workspace_id.split(":", 1)[0] in channels:  # console workspaces get none
+            due[workspace_id].append((rep, day))
+    for workspace_id, reps in due.items():
+        channel = channels[workspace_id.split(":", 1)[0]]
+        shared: WorkspaceDay | None = None
+        for rep, day in reps:
+            if not sends.claim(workspace_id, rep.id, day, now=now):
+                counts["elsewhere"] += 1
+                continue
+            since = sends.last_sent_at(workspace_id, rep.id) or now - timedelta(days=1)
+            if shared is None or shared.since > since:
+                shared = _load_day(app, workspace_id, min(since, now - timedelta(days=1)))
+            outcome = _deliver(app, channel, workspace_id, rep, now=now, since=since, shared=shared)
+            sends.finish(workspace_id, rep.id, day, status=outcome, now=now)
+            counts[outcome] += 1
     return counts
 
 
-def _deliver(app: App, sends: DigestSends, channel: DigestChannel, workspace_id: str, rep: Rep, *,
-             now: datetime) -> str:
+def _load_day(app: App, workspace_id: str, since: datetime) -> WorkspaceDay:
+    with app.services.uow(workspace_id) as uow:
+        return WorkspaceDay.load(uow, since)
+
+
+def _deliver(app: App, channel: DigestChannel, workspace_id: str, rep: Rep, *, now: datetime, since: datetime,
+             shared: WorkspaceDay) -> str:
     try:
         with app.services.uow(workspace_id) as uow:
-            facts = gather(uow, rep_id=rep.id, tz=rep.tz, now=now, since=sends.last_sent_at(workspace_id, rep.id))
+            facts = gather(uow, rep_id=rep.id, tz=rep.tz, now=now, since=since, day=shared)
         digest = build_digest(facts)
         if digest.is_quiet and rep.digest_skip_quiet:
             return "skipped"

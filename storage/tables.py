@@ -35,7 +35,10 @@ class RepRow(SQLModel, table=True):
 class AccountRow(SQLModel, table=True):
     __tablename__ = "account"
     # one account per normalised name: parallel imports upsert instead of duplicating
-    __table_args__ = (UniqueConstraint("workspace_id", "normalized_name", name="uq_account_ws_norm"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "normalized_name", name="uq_account_ws_norm"),
+        Index("ix_account_ws_owner", "workspace_id", "owner_id"),  # a rep's accounts (digest, App Home)
+    )
     id: str = Field(primary_key=True, max_length=32)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120, index=True)
     name: str = Field(max_length=300)
@@ -67,7 +70,10 @@ class IndividualRow(SQLModel, table=True):
 
 class InteractionRow(SQLModel, table=True):
     __tablename__ = "interaction"
-    __table_args__ = (Index("ix_interaction_ws_account_time", "workspace_id", "account_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_interaction_ws_account_time", "workspace_id", "account_id", "occurred_at"),
+        Index("ix_interaction_ws_rep_time", "workspace_id", "rep_id", "occurred_at"),  # undo, a rep's accounts
+    )
     id: str = Field(primary_key=True, max_length=32)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
     account_id: str = Field(foreign_key="account.id", max_length=32)

@@ -20,6 +20,7 @@ class FakeSlackApi:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/conversations.open", self._open)
+        app.router.add_post("/api/auth.test", self._auth_test)
         app.router.add_post("/api/chat.postMessage", self._post)
         return app
 
@@ -30,6 +31,9 @@ class FakeSlackApi:
             parsed: dict[str, Any] = json.loads(raw or "{}")
             return parsed
         return dict(parse_qsl(raw))
+
+    async def _auth_test(self, request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "team_id": "T0FAKE", "user_id": "U0BOT", "bot_id": "B0BOT"})
 
     async def _open(self, request: web.Request) -> web.Response:
         user = str((await self._body(request)).get("users", ""))

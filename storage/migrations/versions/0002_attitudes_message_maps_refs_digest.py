@@ -1,8 +1,8 @@
-"""attitude events, message maps, conversation refs, digest schedule and claims
+"""attitudes, message maps, conversation refs, digest schedule and claims, rep indexes
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-24 03:50:43.869401
+Create Date: 2026-11-24 03:56:44.736635
 """
 
 from collections.abc import Sequence
@@ -71,6 +71,12 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
     sa.PrimaryKeyConstraint('workspace_id')
     )
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.create_index('ix_account_ws_owner', ['workspace_id', 'owner_id'], unique=False)
+
+    with op.batch_alter_table('interaction', schema=None) as batch_op:
+        batch_op.create_index('ix_interaction_ws_rep_time', ['workspace_id', 'rep_id', 'occurred_at'], unique=False)
+
     with op.batch_alter_table('rep', schema=None) as batch_op:
         batch_op.add_column(sa.Column('digest_days', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False, server_default='12345'))
         batch_op.add_column(sa.Column('digest_skip_quiet', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -83,6 +89,12 @@ def downgrade() -> None:
     with op.batch_alter_table('rep', schema=None) as batch_op:
         batch_op.drop_column('digest_skip_quiet')
         batch_op.drop_column('digest_days')
+
+    with op.batch_alter_table('interaction', schema=None) as batch_op:
+        batch_op.drop_index('ix_interaction_ws_rep_time')
+
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.drop_index('ix_account_ws_owner')
 
     op.drop_table('message_map')
     with op.batch_alter_table('digest_send', schema=None) as batch_op:
