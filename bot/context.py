@@ -41,6 +41,7 @@ class Request:
     now: datetime  # aware
     delivery_id: str | None = None  # the platform's id of this delivery, for retries
     reading: Reading | None = None  # set when the dispatcher already parsed free text
+    account_id: str | None = None  # set when the rep picked the account in a form
 
     @property
     def local_now(self) -> datetime:

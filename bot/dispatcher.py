@@ -48,6 +48,17 @@ class Dispatcher:
         spec = registry.find(head.rstrip(":"))
         return self._guarded(lambda: self._route(spec, rest.strip(), text, actor, now, delivery_id), actor=actor)
 
+    def handle_log(self, text: str, *, account_id: str, actor: Actor, now: datetime,
+                   delivery_id: str | None = None) -> Reply:
+        """A note whose account the rep picked in a form: the parser reads the rest, never the account."""
+        text = clean_text(text)
+        if not text or len(text) > MAX_CHARS:
+            return self.handle_text(text, actor=actor, now=now)  # the same friendly errors
+        spec = registry.find("log")
+        assert spec is not None
+        request = Request(text, actor, now, delivery_id, account_id=account_id)
+        return self._guarded(lambda: spec.handler(request, self.services), actor=actor)
+
     def handle_action(self, action: str, value: dict[str, str], *, actor: Actor, now: datetime,
                       delivery_id: str | None = None) -> Reply:
         handler = self._actions.get(action)

@@ -24,7 +24,7 @@ class CommandSpec:
 
 
 def _specs() -> tuple[CommandSpec, ...]:
-    from bot.handlers import account, digest, dmu, goals, help, log, next_step, stage, undo
+    from bot.handlers import account, digest, dmu, goals, help, log, next_step, pipeline, stage, undo
 
     return (
         CommandSpec("log", "log NOTE", "Log a call, meeting or signal in plain words", log.handle),
@@ -34,6 +34,7 @@ def _specs() -> tuple[CommandSpec, ...]:
         CommandSpec("next", "next NAME [PERSON]", "What to do next, with whom, and why", next_step.handle),
         CommandSpec("digest", "digest", "Your briefing: due steps, changes, risks", digest.handle),
         CommandSpec("goals", "goals", "Goals vs actuals for this period", goals.handle),
+        CommandSpec("pipeline", "pipeline", "Your accounts by buying stage", pipeline.handle, slash=False),
         CommandSpec("undo", "undo", "Undo your last log", undo.handle, slash=False),
         CommandSpec("edit", "edit NOTE", "Replace your last log with a corrected note", log.handle_edit, slash=False),
         CommandSpec("help", "help", "What I can do", help.handle, slash=False),

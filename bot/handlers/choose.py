@@ -10,7 +10,7 @@ from bot.replies import Reply, Tone
 from domain.customer import Account, Lifecycle
 from domain.errors import NotAllowed, NotFound
 from domain.names import new_id
-from domain.understanding import AccountKind, AccountReading, KnownAccount, PersonReading, Reading, read_message
+from domain.understanding import Reading, read_message
 from storage.pending import PendingLog
 from storage.uow import SqlUnitOfWork
 
@@ -29,21 +29,7 @@ def _reread(req: Request, svc: Services, pending: PendingLog, account: Account, 
     """Read the kept words again, now that the account (and maybe some people) are decided."""
     said = replace(req, now=pending.said_at)  # dates are read from when the rep typed the note
     reading = read_message(pending.text, now=said.local_now, directory=svc.directory(req.actor.workspace_id))
-    known = KnownAccount(account.id, account.name, account.aliases, account.domain)
-    people: list[PersonReading] = []
-    for p in reading.people:
-        if p.contact is not None or not p.candidates:
-            if p.contact is None or p.contact.account_id == account.id:
-                people.append(p)  # a known contact of this account, or someone new
-            continue
-        inside = [c for c in p.candidates if c.account_id == account.id]
-        decided = [c for c in inside if c.id in (chosen or [])][:1] or (inside if len(inside) == 1 else [])
-        if decided:
-            people.append(PersonReading(decided[0].name, contact=decided[0], title=decided[0].title))
-        elif inside:
-            people.append(replace(p, candidates=tuple(inside)))
-    return said, replace(reading, account=AccountReading(AccountKind.KNOWN, known, 100.0), people=tuple(people))
-
+    return said, log.reading_for_account(reading, account, chosen)
 
 def _save_or_ask(uow: SqlUnitOfWork, said: Request, reading: Reading, account: Account, *, chosen: list[str],
                  created: bool = False) -> Reply:

@@ -5,6 +5,7 @@ Example: `log met Jane Doe (CFO) at Acme, worried about price, next: send ROI ca
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.context import Request, Services
@@ -14,11 +15,37 @@ from bot.summary import understood
 from domain.customer import Account, Lifecycle
 from domain.errors import NotAllowed, NotFound
 from domain.names import new_id
-from domain.understanding import AccountKind, Reading, read_message
+from domain.understanding import (
+    AccountKind,
+    AccountReading,
+    KnownAccount,
+    PersonReading,
+    Reading,
+    read_message,
+)
 from storage.uow import SqlUnitOfWork
 
 PENDING_FOR = timedelta(hours=24)
 EDIT_WINDOW = timedelta(hours=24)
+
+
+def reading_for_account(reading: Reading, account: Account, chosen: list[str] | None = None) -> Reading:
+    """The reading with its account decided: people from other accounts dropped, a name that fits several
+    contacts here decided by an earlier answer (`chosen`) or left for the next question."""
+    people: list[PersonReading] = []
+    for p in reading.people:
+        if p.contact is not None or not p.candidates:
+            if p.contact is None or p.contact.account_id == account.id:
+                people.append(p)  # a known contact of this account, or someone new
+            continue
+        inside = [c for c in p.candidates if c.account_id == account.id]
+        decided = [c for c in inside if c.id in (chosen or [])][:1] or (inside if len(inside) == 1 else [])
+        if decided:
+            people.append(PersonReading(decided[0].name, contact=decided[0], title=decided[0].title))
+        elif inside:
+            people.append(replace(p, candidates=tuple(inside)))
+    known = KnownAccount(account.id, account.name, account.aliases, account.domain)
+    return replace(reading, account=AccountReading(AccountKind.KNOWN, known, 100.0), people=tuple(people))
 
 
 def handle(req: Request, svc: Services) -> Reply:
@@ -28,6 +55,11 @@ def handle(req: Request, svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
         if req.delivery_id and uow.seen_delivery(req.delivery_id):
             return Reply("Already logged that one.", tone=Tone.INFO)
+        if req.account_id is not None:  # picked in a form (Slack's log modal): looked up in this workspace only
+            picked = uow.accounts.get(req.account_id)
+            if picked is None:
+                raise NotFound("That account doesn't exist in this workspace. Nothing was saved.")
+            reading = reading_for_account(reading, picked)
         kind = reading.account.kind
         if kind == AccountKind.KNOWN and reading.account.account is not None:
             account = uow.accounts.get(reading.account.account.id)

@@ -70,3 +70,10 @@ def test_a_rep_sets_the_stage_back_with_a_reason_kept_as_evidence(app: App, worl
     assert "Pain recognition" in view.headline
     text = " ".join(line for block in view.blocks for line in getattr(block, "lines", ()))
     assert "override: the new CIO restarted the project" in text and "Vendor selection" in text
+
+
+def test_the_pipeline_lists_the_reps_accounts_by_stage(app: App, world: str, actor: Actor) -> None:
+    reply = say(app, actor, "pipeline")
+    assert reply.headline.startswith("Your pipeline: 3 accounts")  # Umbrella belongs to someone else
+    titles = [getattr(b, "title", "") for b in reply.blocks]
+    assert titles[0] == "Vendor selection (1)" and "Stage unknown (2)" in titles

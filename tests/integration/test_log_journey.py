@@ -178,3 +178,17 @@ def test_two_contacts_with_one_first_name_are_asked_about_and_never_guessed(app:
         zappa = uow.individuals.by_name(globex.id, "Frank Zappa")
         assert zappa is not None and latest.individual_ids == (zappa.id,)
         assert uow.individuals.by_name(globex.id, "Frank") is None  # nobody invented
+
+
+def test_a_note_whose_account_was_picked_in_a_form_is_saved_there_and_a_foreign_id_is_refused(
+        app: App, world: str, actor: Actor) -> None:
+    with app.services.uow(world) as uow:
+        initech = uow.accounts.by_name("Initech Logistics")
+        assert initech is not None
+    saved = app.dispatcher.handle_log("good call, they want pricing. send quote tomorrow", account_id=initech.id,
+                                      actor=actor, now=NOW)
+    assert saved.tone == Tone.SUCCESS and "Initech Logistics" in saved.headline
+    outsider = replace(actor, workspace_id=world + "-other")
+    app.ensure_workspace(outsider.workspace_id)
+    refused = app.dispatcher.handle_log("good call", account_id=initech.id, actor=outsider, now=NOW)
+    assert refused.tone == Tone.ERROR
