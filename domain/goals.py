@@ -9,13 +9,14 @@ from domain.errors import InvalidInput
 
 METRICS: dict[str, str] = {
     "accounts_reaching_stage": "accounts reaching a stage",
+    "stage_conversion": "stage conversion (%): accounts reaching a stage of those at the stage before",
     "dmu_coverage": "DMU coverage of key roles (%)",
     "average_attitude": "average attitude (-2..+2)",
     "nps": "NPS from sampling",
     "renewal_rate": "renewal rate from loyalty (%)",
     "chatter_polarity": "chatter polarity (-1..+1)",
 }
-LAGGING = {"accounts_reaching_stage", "renewal_rate", "nps"}
+LAGGING = {"accounts_reaching_stage", "stage_conversion", "renewal_rate", "nps"}
 
 
 @dataclass

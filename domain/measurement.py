@@ -12,6 +12,7 @@ from domain.goals import Goal, period_bounds
 from domain.listening import Channel, Polarity, Signal
 
 ADJUST: dict[str, str] = {
+    "stage_conversion": "find what stops deals at the stage before: objections logged there, missing roles",
     "accounts_reaching_stage": "more sales-enablement content (demos, references) for deals stuck a stage below",
     "dmu_coverage": "multi-thread: ask champions to introduce their economic buyer and decider",
     "average_attitude": "turn detractors first: log their objections and answer with proof points",
@@ -59,6 +60,13 @@ def actual(goal: Goal, world: World, *, tz: object) -> float | None:
         reached = {aid for aid, e in world.stage_events
                    if e.stage.rank >= target.rank and _in(e.occurred_at, start, end)}
         return float(len(reached))
+    if base == "stage_conversion":
+        target = Stage(goal.metric.split(":", 1)[1]) if ":" in goal.metric else Stage.VALIDATION
+        before = Stage(list(Stage)[max(0, target.rank - 1)])
+        entered = {aid for aid, e in world.stage_events if e.stage.rank >= before.rank and e.occurred_at < end}
+        moved = {aid for aid, e in world.stage_events
+                 if aid in entered and e.stage.rank >= target.rank and _in(e.occurred_at, start, end)}
+        return round(100 * len(moved) / len(entered), 1) if entered else None
     if base == "dmu_coverage":
         active = [a for a in world.accounts if a.stage is not None]
         if not active:

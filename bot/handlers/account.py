@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.context import Request, Services
 from bot.handlers._resolve import account_for_query
 from bot.replies import Facts, Reply, section
 from bot.summary import due_text
 from domain.customer import DMU
 from domain.health import health
+
+HEALTH_WINDOW = timedelta(days=365)  # older signals weigh under 0.02% after recency halving: not worth reading
 
 
 def handle(req: Request, svc: Services) -> Reply:
@@ -18,7 +22,7 @@ def handle(req: Request, svc: Services) -> Reply:
             return question
         today = req.local_now.date()
         dmu = DMU(account, uow.individuals.of_account(account.id))
-        h = health(uow.signals.of_account(account.id), now=req.now)
+        h = health(uow.signals.of_account(account.id, since=req.now - HEALTH_WINDOW), now=req.now)
         steps = uow.next_steps.open_for_account(account.id)
         recent = uow.interactions.of_account(account.id, limit=3)
     missing = ", ".join(r.label for r in dmu.missing_key_roles()) or "none"
@@ -26,6 +30,7 @@ def handle(req: Request, svc: Services) -> Reply:
         ("Stage", account.stage.label if account.stage else "unknown"),
         ("Lifecycle", account.lifecycle.value),
         ("Health", h.label),
+        ("Channels", " · ".join(f"{c.value} {v:+.1f}" for c, v in h.per_channel.items()) or "nothing heard"),
         ("DMU", f"{len(dmu.members)} people, {len(dmu.detractors())} detractors, missing: {missing}"),
         ("Owner", account.owner_id or "nobody"),
     ))

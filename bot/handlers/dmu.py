@@ -16,6 +16,7 @@ from bot.handlers._resolve import account_for_query
 from bot.replies import Reply, section
 from domain.customer import DMU, AttitudeChange, Individual
 from domain.errors import InvalidInput
+from domain.health import Health, health
 
 QUIET_DAYS = 30
 
@@ -49,6 +50,8 @@ def handle(req: Request, svc: Services) -> Reply:
         dmu = DMU(account, uow.individuals.of_account(account.id))
         touches = uow.interactions.of_account(account.id, limit=200)
         moves = {c.individual_id: c for c in uow.attitudes.of_people([p.id for p in dmu.members])}  # newest wins
+        heard = uow.signals.of_account(account.id, since=req.now - timedelta(days=365))
+    by_person = {p.id: health([s for s in heard if p.id in s.individual_ids], now=req.now) for p in dmu.members}
     last_touch: dict[str, str] = {}
     quiet_since = req.now - timedelta(days=QUIET_DAYS)
     recently_touched: set[str] = set()
@@ -57,7 +60,7 @@ def handle(req: Request, svc: Services) -> Reply:
             last_touch.setdefault(pid, f"{i.occurred_at.astimezone(req.actor.zone):%b %d}")
             if i.occurred_at >= quiet_since:
                 recently_touched.add(pid)
-    lines = [_member(p, last_touch.get(p.id), moves.get(p.id))
+    lines = [_member(p, last_touch.get(p.id), moves.get(p.id), by_person[p.id])
              for p in sorted(dmu.members, key=lambda p: (-p.weight(), p.name))]
     gaps = [f"No {r.label} known" for r in dmu.missing_key_roles()]
     gaps += [f"{p.name} ({', '.join(r.label for r in p.roles)}) not touched in {QUIET_DAYS} days"
@@ -71,11 +74,13 @@ def handle(req: Request, svc: Services) -> Reply:
     return Reply(headline, (section("People", lines or ["none yet"]), section("Gaps", gaps or ["none"])))
 
 
-def _member(p: Individual, last: str | None, move: AttitudeChange | None) -> str:
+def _member(p: Individual, last: str | None, move: AttitudeChange | None, heard: Health) -> str:
     roles = ", ".join(r.label for r in p.roles) or "role unknown"
     title = p.title or "title unknown"
     trend = ""
     if move is not None:
         arrow = {1: "↑", -1: "↓", 0: "→"}[move.direction]
         trend = f" {arrow} (“{move.reason[:60]}”)"
-    return f"{p.name} — {title}; {roles}; {p.attitude_label} ({p.attitude:+d}){trend}; last touch {last or 'never'}"
+    health_text = f"; health {heard.score:+.1f}" if heard.score is not None else ""
+    return (f"{p.name} — {title}; {roles}; {p.attitude_label} ({p.attitude:+d}){trend}{health_text}; "
+            f"last touch {last or 'never'}")

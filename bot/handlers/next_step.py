@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.context import Request, Services
 from bot.handlers._resolve import account_for_query
 from bot.message_maps import message_map_for
 from bot.replies import Reply, Section, Tone
+from domain.buying import Stage, StageEvidence
 from domain.errors import NotAllowed, NotFound
-from domain.suggestions import suggest
+from domain.suggestions import sent_assets, suggest
 
 
 def handle(req: Request, svc: Services) -> Reply:
@@ -22,10 +23,12 @@ def handle(req: Request, svc: Services) -> Reply:
         steps = uow.next_steps.open_for_account(account.id)
         signals = uow.signals.of_account(account.id, since=req.now - timedelta(days=90))
         mm = message_map_for(uow)
+        sent = sent_assets(uow.interactions.of_account(account.id, limit=500), mm)
+        history = uow.stage_history.of_account(account.id)
     wanted = {p.contact.id for p in people if p.contact is not None}
     focus = [m for m in members if m.id in wanted] or members
     found = suggest(members=focus, stage=account.stage, open_steps=steps, signals=signals, message_map=mm,
-                    today=req.local_now.date())
+                    today=req.local_now.date(), sent=sent, stage_since=_reached(history, account.stage, req))
     if not found:
         return Reply(f"{account.name}: nothing to suggest yet — log who you talk to and what they say.")
     blocks = []
@@ -35,6 +38,12 @@ def handle(req: Request, svc: Services) -> Reply:
             lines.append(f"Send: {s.asset.title} ({s.asset.url})")
         blocks.append(Section(f"{i}. {s.whom}", tuple(lines)))
     return Reply(f"Next for {account.name}: {found[0].whom} — {found[0].why}", tuple(blocks))
+
+
+def _reached(history: list[StageEvidence], stage: Stage | None, req: Request) -> date | None:
+    """When the account first showed its current stage, in the rep's calendar."""
+    at = next((e.occurred_at for e in history if e.stage == stage), None)  # history is oldest first
+    return at.astimezone(req.actor.zone).date() if at else None
 
 
 def mark_done(req: Request, value: dict[str, str], svc: Services) -> Reply:

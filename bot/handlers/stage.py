@@ -42,8 +42,14 @@ def handle(req: Request, svc: Services) -> Reply:
         lines.append(f"{e.occurred_at.astimezone(req.actor.zone):%b %d} · {e.stage.label} · {who} · {kind}")
     facts = Facts((("Stage", assessment.stage.label), ("Confidence", f"{assessment.confidence:.0%}"),
                    ("Tactic", TACTICS[assessment.stage])))
+    furthest: dict[str, Stage] = {}
+    for e in evidence:  # each person's stage: the furthest their own evidence shows
+        pid = e.individual_id
+        if pid is not None and pid in people and (pid not in furthest or e.stage.rank > furthest[pid].rank):
+            furthest[pid] = e.stage
+    per_person = [f"{people[pid].name}: {stage.label}" for pid, stage in furthest.items()]
     return Reply(f"{account.name} is in {assessment.stage.label} ({assessment.confidence:.0%} confident)",
-                 (facts, section("Evidence", lines, limit=6)))
+                 (facts, section("Evidence", lines, limit=6), section("By person", per_person or ["nobody yet"])))
 
 
 def stage_from_words(words: str) -> Stage:

@@ -47,3 +47,11 @@ def test_nps_comes_from_sampling_signals_and_a_shortfall_says_what_to_adjust() -
     got = actual(goal, world, tz=NOW.tzinfo)
     assert got == pytest.approx(-33.3, abs=0.1)
     assert "survey" in (what_to_adjust([Measured(goal, got)]) or "")
+
+
+def test_stage_conversion_counts_accounts_moving_on_from_the_stage_before() -> None:
+    world = World([], [], [("a1", evidence(Stage.VENDOR_SELECTION, 40)), ("a1", evidence(Stage.VALIDATION, 3)),
+                           ("a2", evidence(Stage.VENDOR_SELECTION, 20)), ("a3", evidence(Stage.PAIN_RECOGNITION, 5))],
+                  [])
+    goal = Goal("g", "stage_conversion:validation", "2026-Q4", 60)
+    assert actual(goal, world, tz=NOW.tzinfo) == 50.0
