@@ -9,7 +9,7 @@ from bot.message_maps import message_map_for
 from bot.replies import Button, Reply, Section, Tone
 from domain.buying import StageEvidence
 from domain.customer import AttitudeChange
-from domain.digest import Digest, DigestFacts, DigestItem, build_digest, most_important
+from domain.digest import Digest, DigestFacts, DigestItem, most_important
 from domain.goals import current_quarter
 from domain.listening import Signal
 from domain.measurement import Measured, World, actual
