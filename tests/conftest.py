@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from bot.bootstrap import App
     from bot.context import Actor
 
-PG_ENV = "TOUCHPOINT_TEST_DATABASE_URL"
+PG_ENV = "TOUCHPOINT_TEST_DATABASE_URL"  # the database the whole run uses (SQLite when unset)
+PG_SERVER_ENV = "TOUCHPOINT_TEST_PG_URL"  # a PostgreSQL server for the tests that need one in any run
 NOW = datetime(2026, 11, 18, 22, 30, tzinfo=UTC)  # 17:30 in New York
 
 
@@ -79,13 +80,14 @@ def actor(workspace: str) -> Actor:
 
 @pytest.fixture
 def pg_admin_url() -> str:
-    """The PostgreSQL server for tests that need one; under CI a missing server fails instead of skipping."""
-    url = os.environ.get(PG_ENV)
-    if url:
+    """The PostgreSQL server for tests that need one, whichever database the run uses; under CI a missing
+    server fails instead of skipping."""
+    url = os.environ.get(PG_SERVER_ENV) or os.environ.get(PG_ENV)
+    if url and url.startswith("postgresql"):
         return url
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{PG_ENV} is not set under CI: the PostgreSQL tests must run")
-    pytest.skip(f"set {PG_ENV} to run PostgreSQL tests")
+        pytest.fail(f"{PG_SERVER_ENV} is not set under CI: the PostgreSQL tests must run")
+    pytest.skip(f"set {PG_SERVER_ENV} to run the PostgreSQL-only tests")
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
