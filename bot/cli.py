@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,7 +12,8 @@ import typer
 if TYPE_CHECKING:
     from bot.bootstrap import App
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Touchpoint: your B2B accounts, in chat.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Touchpoint: your B2B accounts, in chat.")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 serve_app = typer.Typer(help="Serve the bot to Slack or Teams.", no_args_is_help=True)
@@ -260,4 +262,21 @@ def db_upgrade() -> None:
 
 
 def main() -> None:
-    app()
+    """The console script: a known error is one clear line; anything else is logged, never a traceback."""
+    import logging
+
+    from domain.errors import TouchpointError
+
+    try:
+        app()
+    except TouchpointError as exc:
+        typer.secho(exc.message, fg=typer.colors.RED, err=True)
+        sys.exit(1)
+    except Exception as exc:  # the last boundary before the terminal
+        logging.getLogger("touchpoint").debug("unexpected error", exc_info=True)
+        typer.secho(f"Something went wrong: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+                    "\nNothing was half-written; run with TOUCHPOINT_DEBUG=1 for details.", fg=typer.colors.RED,
+                    err=True)
+        if os.environ.get("TOUCHPOINT_DEBUG"):
+            raise
+        sys.exit(2)

@@ -53,6 +53,8 @@ class SqlUnitOfWork:
             pass  # the connection is already gone; nothing was committed
         if isinstance(exc, OperationalError):
             raise StorageUnavailable(_storage_message(exc)) from exc
+        if isinstance(exc, IntegrityError):  # a concurrent writer took the same key first (seen at a flush)
+            raise Conflict(_CONFLICT) from exc
 
     def _touch_directory(self) -> None:
         self._directory_changed = True
@@ -74,8 +76,7 @@ class SqlUnitOfWork:
             self.session.rollback()
             if self._delivery_key and "delivery" in str(exc.orig).lower():
                 raise DuplicateDelivery(self._delivery_key) from exc
-            raise Conflict("Someone changed the same records at the same moment; nothing was saved. "
-                           "Please try again.") from exc
+            raise Conflict(_CONFLICT) from exc
         except OperationalError as exc:
             self.session.rollback()
             raise StorageUnavailable(_storage_message(exc)) from exc
@@ -83,6 +84,9 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+_CONFLICT = "Someone changed the same records at the same moment; nothing was saved. Please try again."
 
 
 def _storage_message(exc: OperationalError) -> str:
