@@ -49,17 +49,19 @@ class _Repo:
             return None  # another workspace's row is as good as absent
         return row
 
-    def _save(self, model: type[RowT], row: RowT) -> None:
+    def _save(self, model: type[RowT], row: RowT, indexed: tuple[str, ...] = ()) -> None:
+        """Insert or update; the parser's index is told only when a field it reads (`indexed`) changed."""
         existing = self._s.get(model, row.id)  # type: ignore[attr-defined]
         if existing is not None and existing.workspace_id != self._ws:  # type: ignore[attr-defined]
             raise NotAllowed("That record belongs to another workspace.")
+        if indexed and (existing is None or any(getattr(existing, f) != getattr(row, f) for f in indexed)):
+            self._on_change()  # a stage or attitude update must not make every process rebuild its index
         self._s.merge(row)
 
 
 class SqlAccounts(_Repo):
     def add(self, account: Account) -> None:
-        self._save(AccountRow, m.account_to_row(account, self._ws))
-        self._on_change()
+        self._save(AccountRow, m.account_to_row(account, self._ws), ("name", "aliases", "domain"))
 
     update = add
 
@@ -91,8 +93,7 @@ class SqlAccounts(_Repo):
 
 class SqlIndividuals(_Repo):
     def add(self, person: Individual) -> None:
-        self._save(IndividualRow, m.individual_to_row(person, self._ws))
-        self._on_change()
+        self._save(IndividualRow, m.individual_to_row(person, self._ws), ("name", "title", "roles", "account_id"))
 
     update = add
 

@@ -17,6 +17,7 @@ from bot.replies import Reply, section
 from domain.customer import DMU, AttitudeChange, Individual
 from domain.errors import InvalidInput
 from domain.health import Health, health
+from domain.listening import Signal
 
 QUIET_DAYS = 30
 
@@ -51,7 +52,11 @@ def handle(req: Request, svc: Services) -> Reply:
         touches = uow.interactions.of_account(account.id, limit=200)
         moves = {c.individual_id: c for c in uow.attitudes.of_people([p.id for p in dmu.members])}  # newest wins
         heard = uow.signals.of_account(account.id, since=req.now - timedelta(days=365))
-    by_person = {p.id: health([s for s in heard if p.id in s.individual_ids], now=req.now) for p in dmu.members}
+    heard_by: dict[str, list[Signal]] = {p.id: [] for p in dmu.members}
+    for s in heard:  # one pass over the signals, however many people
+        for pid in s.individual_ids:
+            heard_by.setdefault(pid, []).append(s)
+    by_person = {p.id: health(heard_by[p.id], now=req.now) for p in dmu.members}
     last_touch: dict[str, str] = {}
     quiet_since = req.now - timedelta(days=QUIET_DAYS)
     recently_touched: set[str] = set()

@@ -23,7 +23,7 @@ def handle(req: Request, svc: Services) -> Reply:
         steps = uow.next_steps.open_for_account(account.id)
         signals = uow.signals.of_account(account.id, since=req.now - timedelta(days=90))
         mm = message_map_for(uow)
-        sent = sent_assets(uow.interactions.of_account(account.id, limit=500), mm)
+        sent = sent_assets(uow.interactions.of_account(account.id, limit=100), mm)  # the recent logs say it
         history = uow.stage_history.of_account(account.id)
     wanted = {p.contact.id for p in people if p.contact is not None}
     focus = [m for m in members if m.id in wanted] or members

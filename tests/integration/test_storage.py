@@ -142,3 +142,23 @@ def test_conversation_references_are_kept_per_user_with_the_personal_chat_first(
     assert [r.conversation_id for r in refs.of_user(ws, "U1")] == ["a:1on1", "19:chan"]
     assert refs.get(ws, "U1", "19:chan") is not None and refs.get(ws, "U1", "19:chan").reference == {"a": 3}
     assert refs.of_user(ws + "x", "U1") == []
+
+
+def test_only_changes_the_parser_reads_move_the_directory_version(engine: Engine, ws: str) -> None:
+    with SqlUnitOfWork(engine, ws) as uow:
+        account = _acme(uow)
+        person = Individual(new_id(), account.id, "Jane Doe", "CFO")
+        uow.individuals.add(person)
+        uow.commit()
+    before = directory_version(engine, ws)
+    with SqlUnitOfWork(engine, ws) as uow:
+        account.stage, person.attitude = Stage.VALIDATION, 2  # what every log does: no rebuild
+        uow.accounts.update(account)
+        uow.individuals.update(person)
+        uow.commit()
+    assert directory_version(engine, ws) == before
+    with SqlUnitOfWork(engine, ws) as uow:
+        person.title = "Chief Financial Officer"
+        uow.individuals.update(person)
+        uow.commit()
+    assert directory_version(engine, ws) == before + 1
