@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.message_maps import message_map_for
 from bot.replies import Button, Reply, Section, Tone
 from domain.buying import StageEvidence
-from domain.customer import AttitudeChange
-from domain.digest import Digest, DigestFacts, DigestItem, most_important
+from domain.customer import AttitudeChange, Individual
+from domain.digest import Digest, DigestFacts, DigestItem, is_active_deal, most_important
 from domain.goals import current_quarter
 from domain.listening import Signal
 from domain.measurement import Measured, World, actual
@@ -31,11 +32,23 @@ class WorkspaceDay:
     signals: list[Signal]
     stage_events: list[tuple[str, StageEvidence]]
     attitude_moves: list[AttitudeChange]
+    moved_people: dict[str, Individual] = field(default_factory=dict)  # whose attitude moved, by id
     _goals: list[Measured] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # by account, so each rep's digest picks its own in O(its accounts), not O(the workspace's day)
+        self.signals_by_account: dict[str, list[Signal]] = defaultdict(list)
+        for s in self.signals:
+            self.signals_by_account[s.account_id].append(s)
+        self.events_by_account: dict[str, list[StageEvidence]] = defaultdict(list)
+        for account_id, e in self.stage_events:
+            self.events_by_account[account_id].append(e)
 
     @classmethod
     def load(cls, uow: SqlUnitOfWork, since: datetime) -> WorkspaceDay:
-        return cls(since, uow.signals.since(since), uow.stage_history.changes_since(since), uow.attitudes.since(since))
+        moves = uow.attitudes.since(since)
+        people = {p.id: p for p in uow.individuals.by_ids(sorted({m.individual_id for m in moves}))}
+        return cls(since, uow.signals.since(since), uow.stage_history.changes_since(since), moves, people)
 
     def goals(self, uow: SqlUnitOfWork, now: datetime, tz: str) -> list[Measured]:
         if self._goals is None:
@@ -54,9 +67,16 @@ def gather(uow: SqlUnitOfWork, *, rep_id: str, tz: str, now: datetime, since: da
     extra = [a for a in (uow.accounts.get(i) for i in touched - {a.id for a in owned}) if a is not None]
     accounts = owned + extra
     ids = [a.id for a in accounts]
+    deals = [a.id for a in accounts if is_active_deal(a)]  # gaps, quiet and the top suggestion read only these
+    members = uow.individuals.of_accounts(deals)
+    last_touch = uow.interactions.last_touch(deals)
     scope = set(ids)
-    members = uow.individuals.of_accounts(ids)
-    last_touch = uow.interactions.last_touch(ids)
+    moves = [m for m in day.attitude_moves if m.occurred_at >= since and m.individual_id in day.moved_people
+             and day.moved_people[m.individual_id].account_id in scope]
+    for m in moves:  # people whose attitude moved at a quiet account still need a name in the digest
+        person = day.moved_people[m.individual_id]
+        if all(p.id != person.id for p in members.setdefault(person.account_id, [])):
+            members[person.account_id].append(person)
     top = most_important(accounts, last_touch)
     suggestion = None
     if top is not None:
@@ -68,9 +88,9 @@ def gather(uow: SqlUnitOfWork, *, rep_id: str, tz: str, now: datetime, since: da
     return DigestFacts(
         today=today, now=now, accounts=accounts,
         steps=uow.next_steps.open_for_owner(rep_id, due_by=today),
-        stage_events=[(a, e) for a, e in day.stage_events if a in scope and e.occurred_at >= since],
-        signals=[s for s in day.signals if s.account_id in scope and s.occurred_at >= since],
-        attitude_moves=[m for m in day.attitude_moves if m.occurred_at >= since],
+        stage_events=[(a, e) for a in ids for e in day.events_by_account.get(a, ()) if e.occurred_at >= since],
+        signals=[s for a in ids for s in day.signals_by_account.get(a, ()) if s.occurred_at >= since],
+        attitude_moves=moves,
         members=members, last_touch=last_touch,
         goals=day.goals(uow, now, tz) if today.isoweekday() == 1 else [], top_suggestion=suggestion,
     )

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from domain.buying import StageEvidence
@@ -41,7 +42,9 @@ class _Repo:
         self._on_change = on_change or (lambda: None)
 
     def _select(self, model: type[RowT]) -> Any:
-        return select(model).where(model.workspace_id == self._ws)  # type: ignore[attr-defined]
+        """Read as plain rows (Core), not ORM instances: building instances cost most of a list read."""
+        table = model.__table__  # type: ignore[attr-defined]
+        return sa_select(*table.c).where(table.c.workspace_id == self._ws)
 
     def _own(self, model: type[RowT], row_id: object) -> RowT | None:
         row = self._s.get(model, row_id)
@@ -104,6 +107,13 @@ class SqlIndividuals(_Repo):
     def of_account(self, account_id: str) -> list[Individual]:
         q = self._select(IndividualRow).where(IndividualRow.account_id == account_id).order_by(IndividualRow.name)
         return [m.individual_from_row(r) for r in self._s.exec(q)]
+
+    def by_ids(self, individual_ids: list[str]) -> list[Individual]:
+        found: list[Individual] = []
+        for part in _chunks(individual_ids):
+            q = self._select(IndividualRow).where(col(IndividualRow.id).in_(part))
+            found += [m.individual_from_row(r) for r in self._s.exec(q)]
+        return found
 
     def of_accounts(self, account_ids: list[str]) -> dict[str, list[Individual]]:
         found: dict[str, list[Individual]] = {a: [] for a in account_ids}
@@ -252,7 +262,8 @@ class SqlStageHistory(_Repo):
 
 class SqlGoals(_Repo):
     def upsert(self, goal: Goal) -> None:
-        q = self._select(GoalRow).where(GoalRow.metric == goal.metric, GoalRow.period == goal.period)
+        q = select(GoalRow).where(GoalRow.workspace_id == self._ws, GoalRow.metric == goal.metric,
+                                  GoalRow.period == goal.period)
         row = self._s.exec(q).first()
         if row is None:
             self._s.add(GoalRow(id=goal.id, workspace_id=self._ws, metric=goal.metric, period=goal.period,
@@ -318,3 +329,8 @@ def _aware(t: datetime) -> datetime:
     if isinstance(t, str):
         t = datetime.fromisoformat(t)
     return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _chunks(ids: list[str], size: int = 900) -> list[list[str]]:
+    """IN lists in pieces: SQLite builds before 3.32 allow 999 parameters a statement."""
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
