@@ -80,3 +80,27 @@ def delivery_key(conversation_id: str, activity_id: str | None) -> str | None:
 def base_conversation(conversation_id: str) -> str:
     """A channel thread's id is the channel's plus ";messageid=…": proactive messages go to the channel."""
     return conversation_id.split(";messageid=", 1)[0]
+
+
+EXECUTE = "adaptiveCard/action"  # the invoke name of an Adaptive Card Action.Execute (Universal Actions)
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+ERROR_TYPE = "application/vnd.microsoft.error"
+
+
+def execute_data(value: object) -> dict[str, object] | None:
+    """An Action.Execute invoke's `value` -> the action's data (inputs merged in, as for Action.Submit)."""
+    action = value.get("action") if isinstance(value, Mapping) else None
+    if not isinstance(action, Mapping) or action.get("type") != "Action.Execute":
+        return None
+    data = action.get("data")
+    return dict(data) if isinstance(data, Mapping) else {}
+
+
+def card_response(card: Mapping[str, object]) -> dict[str, object]:
+    """The invoke response body that shows `card` in place of the one the rep clicked."""
+    return {"statusCode": 200, "type": CARD_TYPE, "value": dict(card)}
+
+
+def error_response(status: int, code: str, message: str) -> dict[str, object]:
+    """The invoke response body for an Action.Execute the bot cannot take (the SDK's own cannot be serialized)."""
+    return {"statusCode": status, "type": ERROR_TYPE, "value": {"code": code, "message": message}}

@@ -7,34 +7,44 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from botbuilder.core import ActivityHandler, TurnContext
-from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 
 from bot import registry
 from bot.bootstrap import App
 from bot.context import Actor
-from bot.render.teams import read_submit, render_activity
+from bot.render.teams import read_submit, render_activity, render_card
 from bot.replies import Reply, Section, error
 from bot.teams_activity import (
+    EXECUTE,
     base_conversation,
+    card_response,
     delivery_key,
+    error_response,
+    execute_data,
     mentions_of,
     tenant_of,
     timezone_of,
     words_of,
     workspace_of,
 )
-from bot.teams_refs import ConversationRefs, StoredRef
+from bot.teams_refs import ConversationRefs, SavedRefs, StoredRef
 
 log = logging.getLogger(__name__)
 
 
 def to_activity(reply: Reply) -> Activity:
-    return Activity().deserialize(render_activity(reply))
+    """The rendered reply as an SDK Activity, built field by field (msrest's deserialize walks the whole card)."""
+    rendered = render_activity(reply)
+    attachments = [Attachment(content_type=a["contentType"], content=a["content"]) for a in rendered["attachments"]]
+    return Activity(
+        type=rendered["type"], summary=rendered["summary"], text_format=rendered["textFormat"], attachments=attachments
+    )
 
 
 def welcome() -> Reply:
@@ -56,6 +66,8 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has no type
         self.refs = refs
         self._clock = clock or (lambda: datetime.now(UTC))
         self._workspaces: set[str] = set()  # tenants whose workspace row exists already
+        self._saved = SavedRefs()
+        self._saving = threading.Lock()
 
     def actor(self, activity: Activity) -> Actor | None:
         """The rep behind an activity, in their tenant's workspace; None outside a Teams tenant."""
@@ -77,18 +89,38 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has no type
         if actor is None:
             await turn_context.send_activity(to_activity(error("I only work inside a Microsoft Teams tenant.")))
             return
-        await self._prepare(turn_context, actor)
-        reply = await asyncio.to_thread(self._answer, activity, actor)
+        reply = await asyncio.to_thread(self._answer, activity, actor, activity.value)  # one hop for the database
         await turn_context.send_activity(to_activity(reply))
 
-    def _answer(self, activity: Activity, actor: Actor) -> Reply:
-        """Runs in a worker thread: the dispatcher and the database are synchronous."""
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """Action.Execute: the answer is a card in the HTTP response, shown in place of the clicked card."""
+        activity: Activity = turn_context.activity
+        if activity.name != EXECUTE:
+            return await super().on_invoke_activity(turn_context)  # the SDK's 501 for the invokes we don't serve
+        data = execute_data(activity.value)
+        if data is None:
+            return InvokeResponse(
+                status=400, body=error_response(400, "BadRequest", "expected an Action.Execute with data")
+            )
+        actor = self.actor(activity)
+        if actor is None:
+            reply = error("I only work inside a Microsoft Teams tenant.")
+        else:
+            reply = await asyncio.to_thread(self._answer, activity, actor, data)
+        return InvokeResponse(status=200, body=card_response(render_card(reply)))
+
+    def _answer(self, activity: Activity, actor: Actor, value: object) -> Reply:
+        """Runs in a worker thread: remember the conversation, then the dispatcher's answer to a click
+        (`value`: a Submit's or an Execute's data) or to the rep's words."""
+        self._prepare(activity, actor)
         dispatcher, now = self.app.dispatcher, self._clock()
         delivery = delivery_key(activity.conversation.id, activity.id)
-        submit = read_submit(activity.value)
+        submit = read_submit(value)
         if submit is not None:
-            action, value = submit
-            return dispatcher.handle_action(action, value, actor=actor, now=now, delivery_id=delivery)
+            action, data = submit
+            return dispatcher.handle_action(action, data, actor=actor, now=now, delivery_id=delivery)
+        if activity.type == ActivityTypes.invoke:
+            return error("That card is from an older version of me. Please start again from a fresh message.")
         bot_id = activity.recipient.id if activity.recipient else None
         words = words_of(activity.text, mentions_of(_entities(activity)), bot_id)
         if not words and activity.value is not None:
@@ -102,30 +134,32 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has no type
             return  # someone else joined a conversation the bot is already in: nothing to say
         actor = self.actor(activity)
         if actor is not None:
-            await self._prepare(turn_context, actor)
+            await asyncio.to_thread(self._prepare, activity, actor)
         await turn_context.send_activity(to_activity(welcome()))
 
-    async def _prepare(self, turn_context: TurnContext, actor: Actor) -> None:
-        """Make sure the tenant's workspace exists, and remember where this rep can be reached later."""
+    def _prepare(self, activity: Activity, actor: Actor) -> None:
+        """Runs in a worker thread: make sure the tenant's workspace exists, and remember where this rep can
+        be reached later (stored again only when it changed or REF_REFRESH passed: a database write per
+        message would cost more than the rest of the adapter)."""
         if actor.workspace_id not in self._workspaces:
-            await asyncio.to_thread(self.app.ensure_workspace, actor.workspace_id, "Microsoft Teams tenant")
+            self.app.ensure_workspace(actor.workspace_id, "Microsoft Teams tenant")
             self._workspaces.add(actor.workspace_id)
-        activity: Activity = turn_context.activity
         reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
         conversation = base_conversation(activity.conversation.id)
         reference["conversation"]["id"] = conversation
         reference.pop("activityId", None)  # proactive messages start new posts, not replies
-        self.refs.save(
-            StoredRef(
-                actor.workspace_id,
-                actor.user_id,
-                conversation,
-                activity.conversation.conversation_type or "personal",
-                activity.service_url or "",
-                reference,
-                self._clock(),
-            )
-        )
+        now, key = self._clock(), (actor.workspace_id, actor.user_id, conversation)
+        if not self._saved.due(key, reference, now):
+            return
+        kind = activity.conversation.conversation_type or "personal"
+        ref = StoredRef(*key, kind, activity.service_url or "", reference, now)
+        try:
+            with self._saving:  # the SQL store reads, then inserts: two first messages at once would collide
+                self.refs.save(ref)
+        except Exception:  # bookkeeping for later proactive messages must not cost the rep this answer
+            log.warning("could not store the conversation reference; trying again on the next message", exc_info=True)
+            return
+        self._saved.stored(key, reference, now)
 
 
 async def on_turn_error(turn_context: TurnContext, exc: Exception) -> None:

@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
 from bot.bootstrap import App
 from bot.teams_app import TeamsBot, on_turn_error
+from bot.teams_connector import ReusingAuthentication
 from bot.teams_refs import ConversationRefs, InMemoryRefs
 
 log = logging.getLogger(__name__)
@@ -112,9 +113,16 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_adapter(auth: TeamsAuth) -> CloudAdapter:
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth))
+    """The stock CloudAdapter, with connector clients kept across turns (see bot/teams_connector.py)."""
+    adapter = CloudAdapter(ReusingAuthentication(auth))
     adapter.on_turn_error = on_turn_error
     return adapter
+
+
+async def close_clients(server: web.Application) -> None:
+    authentication = server[ADAPTER_KEY].bot_framework_authentication
+    if isinstance(authentication, ReusingAuthentication):
+        await authentication.close()
 
 
 def create_server(
@@ -138,6 +146,7 @@ def create_server(
     server[ADAPTER_KEY] = create_adapter(auth)
     server.router.add_post("/api/messages", messages)
     server.router.add_get("/healthz", healthz)
+    server.on_cleanup.append(close_clients)
     return server
 
 

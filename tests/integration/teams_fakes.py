@@ -9,6 +9,7 @@ import asyncio
 import itertools
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Coroutine
@@ -49,6 +50,7 @@ class Sent:
     conversation_id: str
     reply_to: str | None
     activity: dict[str, Any]
+    at: float = field(default_factory=time.perf_counter)  # arrival: the benchmark's latency ends here
 
     @property
     def card(self) -> dict[str, Any]:
@@ -74,6 +76,7 @@ class FakeConnector:
 
     sent: list[Sent] = field(default_factory=list)
     fail_next: int = 0  # answer this many sends with a 500, as a broken connector would
+    peers: set[object] = field(default_factory=set)  # the bot's TCP connections (host, port): reuse shows here
     _ids: itertools.count[int] = field(default_factory=itertools.count)
 
     def app(self) -> web.Application:
@@ -83,6 +86,7 @@ class FakeConnector:
         return app
 
     async def _send(self, request: web.Request) -> web.Response:
+        self.peers.add(request.transport.get_extra_info("peername") if request.transport else None)
         if self.fail_next > 0:
             self.fail_next -= 1
             return web.json_response({"error": {"code": "ServiceError", "message": "down"}}, status=500)

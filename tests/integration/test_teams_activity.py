@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.render.teams import render_activity
+from bot.replies import Button, Choice, Facts, Reply, Section, Tone
 from bot.teams_activity import (
     Mention,
     base_conversation,
@@ -18,6 +20,7 @@ from bot.teams_activity import (
     words_of,
     workspace_of,
 )
+from bot.teams_app import to_activity
 from tests.conftest import SHARED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,3 +95,16 @@ def test_only_the_teams_adapter_modules_import_botbuilder() -> None:
             if sdk and not (path.parent.name == "bot" and path.name.startswith("teams_")):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply("Logged for Globex.", (Facts((("Stage", "Validation"),)),), (Button("Undo", "log.undo", {"id": "1"}),)),
+        Reply("Which account?", (Choice("Pick:", (Button("Initech", "log.pick", {"a": "1"}),)),), tone=Tone.QUESTION),
+        Reply("Отчёт <at>x</at>", (Section("Дела", ("a", "b"), more=3),)),
+    ],
+)
+def test_the_sdk_activity_carries_exactly_the_rendered_reply(reply: Reply) -> None:
+    """to_activity builds the SDK object field by field: nothing the renderer sets may be lost on the way."""
+    assert to_activity(reply).serialize() == render_activity(reply)

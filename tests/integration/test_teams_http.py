@@ -64,7 +64,7 @@ class Teams:
     def workspace(self) -> str:
         return "teams:" + self.tenant
 
-    def activity(self, name: str, *, tenant: str | None = None, **fields: Any) -> dict[str, Any]:
+    def activity(self, name: str, /, *, tenant: str | None = None, **fields: Any) -> dict[str, Any]:
         body = copy.deepcopy(sample(name))
         body["serviceUrl"] = self.stack.connector_url + "/"
         body["channelData"]["tenant"]["id"] = tenant or self.tenant
@@ -92,6 +92,14 @@ class Teams:
         assert self.post(body) == 200
         (reply,) = self.stack.connector.sent[before:]
         return reply
+
+    def execute(self, card: Sent, title: str, **fields: Any) -> tuple[int, dict[str, Any] | None]:
+        """What Teams posts for a card's Action.Execute: an `adaptiveCard/action` invoke; the answer is the body."""
+        action = {"type": "Action.Execute", "verb": "tp", "data": card.submit(title)}
+        body = self.activity("message_personal", type="invoke", name="adaptiveCard/action", **fields)
+        body.pop("text")
+        body["value"] = fields.pop("value", None) or {"action": action, "trigger": "manual"}
+        return post(self.stack.bot_url + "/api/messages", json.dumps(body).encode())
 
     def interactions(self, account: str) -> int:
         with self.app.services.uow(self.workspace) as uow:
@@ -255,3 +263,49 @@ def test_a_rep_the_bot_never_met_or_cannot_reach_is_reported_not_raised(teams: T
     assert not teams.stack.loop.run(notify_rep(teams.stack.server, teams.workspace, "someone-else", digest))
     teams.stack.connector.fail_next = 5
     assert not teams.stack.loop.run(notify_rep(teams.stack.server, teams.workspace, REP, digest))
+
+
+def test_an_action_execute_is_answered_with_a_card_in_the_invoke_response(teams: Teams) -> None:
+    before = teams.interactions("Globex Corporation")
+    saved = teams.say("log call with Frank at Globex, went fine")
+    assert teams.interactions("Globex Corporation") == before + 1
+    status, body = teams.execute(saved, "Undo")
+    assert status == 200 and body is not None
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert body["value"]["type"] == "AdaptiveCard" and body["value"]["body"][0]["text"].startswith("Undone")
+    assert teams.interactions("Globex Corporation") == before  # done before the response, as for a message
+    assert len(teams.stack.connector.sent) == 1  # the card came back in the response, not as a new message
+
+
+def test_an_action_execute_from_another_tenant_is_refused_in_its_card(teams: Teams, app: App) -> None:
+    saved = teams.say("log call with Frank at Globex, went fine")
+    other = str(uuid.uuid4())
+    app.ensure_workspace("teams:" + other)
+    status, body = teams.execute(saved, "Undo", channelData={"tenant": {"id": other}})
+    assert status == 200 and body is not None and body["value"]["body"][0]["color"] == "attention"
+
+
+@pytest.mark.parametrize(
+    ("value", "name", "status"),
+    [
+        ({"action": {"type": "Action.Submit", "data": {}}}, "adaptiveCard/action", 400),
+        ({"trigger": "manual"}, "adaptiveCard/action", 400),
+        ("not an object", "adaptiveCard/action", 400),
+        ({"action": {"type": "Action.Execute", "data": {"tp_action": "nope"}}}, "adaptiveCard/action", 200),
+        ({"action": {"type": "Action.Execute"}}, "adaptiveCard/action", 200),  # no data: an old card, politely
+        ({"commandId": "search"}, "composeExtension/query", 501),  # an invoke the bot does not serve
+    ],
+)
+def test_a_bad_invoke_gets_a_clean_answer_and_sends_nothing(
+    teams: Teams, value: object, name: str, status: int
+) -> None:
+    body = teams.activity("message_personal", type="invoke", name=name, value=value)
+    code, answer = post(teams.stack.bot_url + "/api/messages", json.dumps(body).encode())
+    assert code == status
+    if status == 400:
+        assert (
+            answer is not None and answer["statusCode"] == 400 and answer["type"] == "application/vnd.microsoft.error"
+        )
+    if status == 200:
+        assert answer is not None and answer["value"]["body"][0]["color"] == "attention"
+    assert teams.stack.connector.sent == []
