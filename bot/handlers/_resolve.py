@@ -23,6 +23,11 @@ def account_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, command: 
     if not req.text and req.reading is None:
         raise InvalidInput(f"Which account? Try `{command} Acme`.")
     directory = svc.directory(req.actor.workspace_id)
+    exact = directory.exact(req.text) if req.reading is None else None
+    if exact is not None:  # the account's own name: no need to parse
+        account = uow.accounts.get(exact.id)
+        if account is not None:
+            return account, None, ()
     reading = req.reading or read_message(req.text, now=req.local_now, directory=directory)
     acc = reading.account
     if acc.kind == AccountKind.KNOWN and acc.account is not None:

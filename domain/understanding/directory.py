@@ -93,6 +93,15 @@ class Directory:
     def contacts_of(self, account_id: str) -> list[KnownContact]:
         return [self._contacts[i] for i in self._of_account.get(account_id, [])]
 
+    def exact(self, text: str) -> KnownAccount | None:
+        """The one account whose full name or alias is exactly `text` (case, punctuation and legal suffix
+        aside): lets a command that names an account skip the parser, the common case after a button."""
+        words = self.rules.canon(name_tokens(text))
+        if not words:
+            return None
+        hits = {a.id: a for a, kind, _weak in self.key_hits(" ".join(words)) if kind in (Kind.FULL, Kind.ALIAS)}
+        return next(iter(hits.values())) if len(hits) == 1 else None
+
     def key_hits(self, key: str) -> list[tuple[KnownAccount, Kind, bool]]:
         return [(self._accounts[p >> 4], Kind(p >> 1 & 7), bool(p & 1)) for p in self._keys.get(key, ())]
 
