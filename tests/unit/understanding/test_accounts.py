@@ -100,7 +100,8 @@ def test_everyday_words_are_not_read_as_accounts(directory: object) -> None:
 def test_an_exact_name_or_alias_finds_its_account_and_a_shared_short_name_finds_none() -> None:
     from domain.understanding import Directory, KnownAccount
 
-    d = Directory([KnownAccount("a1", "Contoso Ltd"), KnownAccount("a2", "Contoso Pharmaceuticals", ("Contoso Pharma",)),
+    d = Directory([KnownAccount("a1", "Contoso Ltd"),
+                   KnownAccount("a2", "Contoso Pharmaceuticals", ("Contoso Pharma",)),
                    KnownAccount("a3", "Fabrikam, Inc.")], [])
     assert d.exact("contoso ltd") is not None and d.exact("contoso ltd").id == "a1"  # type: ignore[union-attr]
     assert d.exact("CONTOSO PHARMA").id == "a2"  # type: ignore[union-attr]
