@@ -184,20 +184,20 @@ def serve_teams(
 def serve_slack(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="Port")] = 3000,
+    socket: Annotated[bool, typer.Option("--socket", help="Socket Mode (development behind a firewall)")] = False,
 ) -> None:
-    """Serve the Slack app (POST /slack/events, GET /healthz) and send digests; SLACK_SIGNING_SECRET and
-    SLACK_BOT_TOKEN from the environment."""
-    import os
-
+    """Serve the Slack app (POST /slack/events, GET /healthz) and send digests. From the environment:
+    SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (the
+    OAuth install flow at /slack/install); SLACK_APP_TOKEN with --socket."""
     from slack_sdk.errors import SlackApiError
 
     from bot.serve import serve_slack as run
+    from bot.slack_app import SlackConfigError
 
-    secret, token = os.environ.get("SLACK_SIGNING_SECRET"), os.environ.get("SLACK_BOT_TOKEN")
-    if not secret or not token:
-        raise _fail("Set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (from your Slack app's settings) first.")
     try:
-        run(_app(), signing_secret=secret, token=token, host=host, port=port, api_url=os.environ.get("SLACK_API_URL"))
+        run(_app(), host=host, port=port, socket=socket)
+    except SlackConfigError as exc:
+        raise _fail(str(exc)) from None
     except (OSError, SlackApiError) as exc:
         raise _fail(f"Slack did not accept SLACK_BOT_TOKEN or could not be reached: {exc}") from None
 

@@ -42,14 +42,8 @@ def serve_teams(app: App, *, host: str, port: int) -> None:
     web.run_app(server, host=host, port=port)
 
 
-def serve_slack(app: App, *, signing_secret: str, token: str, host: str, port: int,
-                api_url: str | None = None) -> None:
-    from bot.digest_channels import slack_client
-    from bot.slack_app import build_slack_app
-    from bot.slack_server import make_web_app
+def serve_slack(app: App, *, host: str, port: int, socket: bool = False) -> None:
+    """The Slack app over HTTP (or Socket Mode) with the digest scheduler; settings come from the environment."""
+    from bot.slack_server import serve_slack as run
 
-    # Bolt checks the token with auth.test before serving: a wrong token or no route to Slack fails here
-    bolt = build_slack_app(app, signing_secret=signing_secret, token=token, client=slack_client(token, api_url))
-    server = make_web_app(app, bolt, signing_secret=signing_secret)
-    server.cleanup_ctx.append(scheduler_context(app, channels_from_env(app)))
-    web.run_app(server, host=host, port=port, access_log=None)
+    run(app, host=host, port=port, socket=socket, contexts=[scheduler_context(app, channels_from_env(app))])

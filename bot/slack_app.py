@@ -20,13 +20,20 @@ from slack_sdk import WebClient
 
 from bot.bootstrap import App
 from bot.context import Actor
+from bot.slack_inbox import Inbox
+from bot.slack_oauth import OAuthCredentials, oauth_settings
 from bot.slack_people import IncompleteRequest, People, workspace_id
 from bot.slack_send import Sender, with_retries
 from domain.errors import TouchpointError
+from storage.slack_installations import SqlSlackInbox
 
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+
+
+class SlackConfigError(ValueError):
+    """Serving cannot start with this configuration: the message says what to set (no traceback needed)."""
 
 
 @dataclass
@@ -37,6 +44,9 @@ class SlackBot:
     people: People
     sender: Sender
     clock: Callable[[], datetime]
+    inbox: Inbox
+    token_for: Callable[[dict[str, Any]], str | None]  # a request's bot token, from its team and enterprise ids
+    client: WebClient  # with our retry handlers; calls made after the ack pass their workspace's token
 
     def workspace(self, context: BoltContext) -> str:
         return workspace_id(team_id=context.team_id, enterprise_id=context.enterprise_id,
@@ -52,26 +62,53 @@ class SlackBot:
 
 def build_slack_app(app: App, *, signing_secret: str, token: str | None, client: WebClient | None = None,
                     process_before_response: bool = True, clock: Callable[[], datetime] | None = None,
-                    workers: int = 8) -> BoltApp:
-    """A Bolt app for one workspace's bot token (multi-workspace OAuth installs are not wired yet)."""
-    if not token:
-        raise ValueError("a bot token is needed (SLACK_BOT_TOKEN); OAuth installs are not supported yet")
+                    workers: int = 8, oauth: OAuthCredentials | None = None, inbox: Inbox | None = None) -> BoltApp:
+    """A Bolt app for one workspace's bot token, or, without a token, for every workspace installed through
+    the OAuth flow (`oauth`, else SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), each with its stored token.
+    Without an `inbox`, recorded slash commands run in a thread of this process (started here)."""
+    oauth = None if token else oauth or OAuthCredentials.from_env()
+    if not token and oauth is None:
+        raise SlackConfigError("Set SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                               "to let workspaces install the app.")
     client = with_retries(client or WebClient(token=token))
-    client.token = client.token or token
+    client.token = token  # with OAuth the token comes with each request, from the installation
     lookup = WebClient(token=token, base_url=client.base_url, timeout=2)  # before the ack: fail fast, no retries
     lookup.retry_handlers.clear()
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="touchpoint-slack")
     bolt = BoltApp(signing_secret=signing_secret, client=client, name="touchpoint",
-                   process_before_response=process_before_response, listener_executor=executor)
+                   process_before_response=process_before_response, listener_executor=executor,
+                   # no secret: Socket Mode only, where requests come over the app's own websocket
+                   request_verification_enabled=bool(signing_secret),
+                   oauth_settings=oauth_settings(app.engine, oauth) if oauth else None)
+    if oauth:
+        bolt.enable_token_revocation_listeners()  # app_uninstalled / tokens_revoked delete the stored token
     bot = SlackBot(core=app, people=People(ensure_workspace=app.ensure_workspace, lookup=lookup),
-                   sender=Sender(executor), clock=clock or (lambda: datetime.now(UTC)))
+                   sender=Sender(executor), clock=clock or (lambda: datetime.now(UTC)),
+                   inbox=inbox or Inbox(SqlSlackInbox(app.engine)), token_for=_token_lookup(bolt, token),
+                   client=client)
 
     from bot import slack_actions, slack_commands, slack_events, slack_home, slack_modals
 
     for module in (slack_commands, slack_events, slack_actions, slack_modals, slack_home):
         module.register(bolt, bot)
     bolt.error(_polite_error)
+    if inbox is None:  # after the listeners registered their kinds: requests left by a dead process resume
+        bot.inbox.start()
     return bolt
+
+
+def _token_lookup(bolt: BoltApp, token: str | None) -> Callable[[dict[str, Any]], str | None]:
+    """For requests resumed from the inbox, where no token was kept: the app's, or the installation's."""
+
+    def lookup(ids: dict[str, Any]) -> str | None:
+        store = bolt.installation_store
+        if token or store is None:
+            return token
+        found = store.find_bot(enterprise_id=ids.get("enterprise_id") or None, team_id=ids.get("team_id") or None,
+                               is_enterprise_install=str(ids.get("is_enterprise_install")).lower() == "true")
+        return found.bot_token if found else None
+
+    return lookup
 
 
 def _polite_error(error: Exception, body: dict[str, Any], response: BoltResponse) -> None:

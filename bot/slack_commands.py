@@ -1,20 +1,29 @@
-"""Slash commands: `/log NOTE`, `/dmu ACCOUNT`, ... and `/touchpoint ANY COMMAND`; answered in the ack."""
+"""Slash commands: `/log NOTE`, `/dmu ACCOUNT`, ... and `/touchpoint ANY COMMAND`: recorded, acknowledged at
+once, then run after the ack and answered through the command's response_url (bot/slack_inbox.py)."""
 
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack
 from slack_bolt import App as BoltApp
 from slack_bolt.context import BoltContext
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import registry
 from bot.render.slack import render_slack
 from bot.replies import Reply, Tone
 from bot.slack_app import SlackBot
-from bot.slack_people import plain_words
+from bot.slack_people import IncompleteRequest, plain_words
+from bot.slack_send import respond_now
+from domain.errors import StorageUnavailable
+from storage.slack_installations import InboxItem
 
+KIND = "command"  # its kind in the inbox
+NOT_RECORDED = "I can't reach the database right now. Nothing was saved; please try again in a minute."
 UMBRELLA = "touchpoint"
 # Answers that only read: safe to share in a channel, and safe to re-run when the Share button is clicked.
 READ_ONLY = frozenset({"account", "dmu", "stage", "next", "digest", "goals", "help"})
@@ -41,14 +50,36 @@ def shareable(words: str, reply: Reply) -> bool:
 
 def register(bolt: BoltApp, bot: SlackBot) -> None:
     pattern = re.compile("^/(" + "|".join(map(re.escape, slash_names())) + ")$")
+    bot.inbox.on(KIND, lambda item, token: answer(bot, item, token))
 
     @bolt.command(pattern)
     def on_slash(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        words = words_of(str(command.get("command", "")), str(command.get("text") or ""))
-        actor = bot.actor(context, name=str(command.get("user_name") or ""))
-        trigger = command.get("trigger_id")
-        reply = bot.core.dispatcher.handle_text(words, actor=actor, now=bot.clock(),
-                                                delivery_id=f"slack:{trigger}" if trigger else None)
-        # Ephemeral: only the rep sees it; the share button posts it for the channel on purpose.
-        ack(response_type="ephemeral",
-            **render_slack(reply, shareable=shareable(words, reply), share_value={"command": words}))
+        workspace = bot.workspace(context)
+        user, response_url = str(command.get("user_id") or ""), str(command.get("response_url") or "")
+        if not user or not response_url:
+            raise IncompleteRequest("the command names no Slack user or response_url")
+        trigger = str(command.get("trigger_id") or uuid.uuid4())
+        payload = {"words": words_of(str(command.get("command", "")), str(command.get("text") or "")),
+                   "user_id": user, "user_name": str(command.get("user_name") or ""), "response_url": response_url,
+                   "delivery_id": f"slack:{trigger}", "said_at": bot.clock().isoformat(),
+                   "team_id": context.team_id, "enterprise_id": context.enterprise_id,
+                   "is_enterprise_install": bool(context.is_enterprise_install)}
+        try:
+            bot.inbox.accept(f"command:{trigger}", workspace_id=workspace, kind=KIND, payload=payload,
+                             token=context.bot_token)
+        except SQLAlchemyError as exc:
+            raise StorageUnavailable(NOT_RECORDED) from exc
+        # Recorded, so Slack may be told at once: the answer follows through the response_url. An ack without
+        # a body shows the rep nothing, and nothing is lost if this process dies now.
+        ack()
+
+
+def answer(bot: SlackBot, item: InboxItem, token: str | None) -> None:
+    """Runs a recorded command (in an inbox worker) and posts its answer, visible only to the rep."""
+    p = item.payload
+    actor = bot.people.actor(workspace=item.workspace_id, user_id=p["user_id"], name=p["user_name"],
+                             token=token or bot.token_for(p))
+    reply = bot.core.dispatcher.handle_text(p["words"], actor=actor, now=datetime.fromisoformat(p["said_at"]),
+                                            delivery_id=p["delivery_id"])
+    message = render_slack(reply, shareable=shareable(p["words"], reply), share_value={"command": p["words"]})
+    respond_now(p["response_url"], message, response_type="ephemeral")

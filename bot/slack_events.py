@@ -1,9 +1,11 @@
-"""Events: free text in the bot's DM, `@Touchpoint ...` in a channel (answered in a thread)."""
+"""Events: free text in the bot's DM, `@Touchpoint ...` in a channel (answered in a thread); recorded,
+acknowledged, then run after the ack like slash commands (bot/slack_inbox.py)."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App as BoltApp
@@ -12,7 +14,10 @@ from slack_sdk import WebClient
 
 from bot.render.slack import render_slack
 from bot.slack_app import SlackBot
-from bot.slack_people import plain_words
+from bot.slack_people import IncompleteRequest, plain_words
+from storage.slack_installations import InboxItem
+
+KIND = "event"  # its kind in the inbox
 
 
 class RecentEvents:
@@ -40,17 +45,24 @@ class RecentEvents:
 
 def register(bolt: BoltApp, bot: SlackBot) -> None:
     recent = RecentEvents()
+    bot.inbox.on(KIND, lambda item, token: reply(bot, item, token))
 
     def answer(event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient,
                *, thread_ts: str | None) -> None:
         event_id = str(body.get("event_id") or "")
         if not event_id or not recent.claim(event_id):
             return
-        words = plain_words(str(event.get("text") or ""), bot_user_id=context.bot_user_id)
-        actor = bot.actor(context, user_id=str(event.get("user") or ""))
-        reply = bot.core.dispatcher.handle_text(words, actor=actor, now=bot.clock(), delivery_id=f"slack:{event_id}")
-        thread = {"thread_ts": thread_ts} if thread_ts else {}
-        bot.sender.call(client, "chat.postMessage", channel=event["channel"], **thread, **render_slack(reply))
+        user = str(event.get("user") or "")
+        if not user:
+            raise IncompleteRequest("the event names no Slack user")
+        payload = {"words": plain_words(str(event.get("text") or ""), bot_user_id=context.bot_user_id),
+                   "user_id": user, "channel": str(event.get("channel") or ""), "thread_ts": thread_ts,
+                   "delivery_id": f"slack:{event_id}", "said_at": bot.clock().isoformat(),
+                   "team_id": context.team_id, "enterprise_id": context.enterprise_id,
+                   "is_enterprise_install": bool(context.is_enterprise_install)}
+        # Recorded before the ack and keyed by the event id: a retry reaching any process is not run twice.
+        bot.inbox.accept(f"event:{event_id}", workspace_id=bot.workspace(context), kind=KIND, payload=payload,
+                         token=context.bot_token)
 
     @bolt.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
@@ -64,3 +76,15 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
         if event.get("bot_id") or str(event.get("channel", "")).startswith("D"):
             return  # in a DM the message event already answers
         answer(event, body, context, client, thread_ts=event.get("thread_ts") or event.get("ts"))
+
+
+def reply(bot: SlackBot, item: InboxItem, token: str | None) -> None:
+    """Runs a recorded message (in an inbox worker) and answers it where it was written."""
+    p = item.payload
+    token = token or bot.token_for(p)
+    actor = bot.people.actor(workspace=item.workspace_id, user_id=p["user_id"], token=token)
+    answer = bot.core.dispatcher.handle_text(p["words"], actor=actor, now=datetime.fromisoformat(p["said_at"]),
+                                             delivery_id=p["delivery_id"])
+    thread = {"thread_ts": p["thread_ts"]} if p.get("thread_ts") else {}
+    auth = {"token": token} if token else {}  # slack_sdk takes a "token" out of the body as the bearer token
+    bot.client.api_call("chat.postMessage", json={**auth, "channel": p["channel"], **thread, **render_slack(answer)})

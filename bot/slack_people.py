@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.context import Actor
+from storage.slack_installations import slack_workspace_id
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,8 @@ def workspace_id(*, team_id: str | None, enterprise_id: str | None, is_enterpris
     """slack:T123, or slack:E1:T123 for an org-wide install, where the enterprise is the boundary."""
     if not team_id and not (is_enterprise_install and enterprise_id):
         raise IncompleteRequest("the request names no Slack workspace")
-    org = f"{enterprise_id}:" if is_enterprise_install and enterprise_id else ""
-    return f"slack:{org}{team_id or ''}"
+    # one definition, shared with the installations table
+    return slack_workspace_id(team_id=team_id, enterprise_id=enterprise_id, is_enterprise_install=is_enterprise_install)
 
 
 def plain_words(text: str, *, bot_user_id: str | None = None) -> str:

@@ -49,15 +49,19 @@ class Sender:
 
     def respond(self, response_url: str, message: dict[str, Any], **options: object) -> None:
         """POST to an interaction's response_url (works in channels the bot was never invited to)."""
-
-        def send() -> None:
-            hook = WebhookClient(response_url, timeout=10, retry_handlers=retry_handlers())
-            resp = hook.send_dict({**message, **options})
-            if resp.status_code >= 300:
-                log.warning("response_url answered %s: %s", resp.status_code, resp.body[:200])
-
-        self.later(send, "a response")
+        self.later(lambda: respond_now(response_url, message, **options), "a response")
 
     def call(self, client: WebClient, method: str, **params: Any) -> None:
         """A Web API call (chat.postMessage, views.publish...) after the ack."""
         self.later(lambda: client.api_call(method, json=params), method)
+
+
+def respond_now(response_url: str, message: dict[str, Any], **options: object) -> None:
+    """POST to a response_url now; raises when Slack keeps failing (5xx), so the caller may try again later.
+    A 4xx (the URL expired after 30 minutes, or was used five times) will not get better: logged only."""
+    hook = WebhookClient(response_url, timeout=10, retry_handlers=retry_handlers())
+    resp = hook.send_dict({**message, **options})
+    if resp.status_code >= 500:
+        raise ConnectionError(f"response_url answered {resp.status_code}")
+    if resp.status_code >= 300:
+        log.warning("response_url answered %s: %s", resp.status_code, resp.body[:200])

@@ -1,4 +1,5 @@
-"""HTTP serving for the Slack app on aiohttp: POST /slack/events and GET /healthz.
+"""HTTP serving for the Slack app on aiohttp: POST /slack/events, GET /healthz, and with OAuth installs
+GET /slack/install and /slack/oauth_redirect.
 
 aiohttp keeps thousands of slow clients cheap; the Bolt app (sync, like the dispatcher and the database)
 runs in a thread pool. Everything malformed is refused here, before Bolt: a bad signature or timestamp
@@ -10,25 +11,43 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from multidict import CIMultiDict
 from slack_bolt import App as BoltApp
 from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot.bootstrap import App
+from bot.slack_app import SlackConfigError, build_slack_app
+from bot.slack_inbox import Inbox
+from bot.slack_oauth import OAuthCredentials
+from bot.slack_send import with_retries
+from bot.slack_socket import app_token_from, socket_lifecycle, socket_mode_handler
+from bot.slack_worker import WorkerConfig, WorkerProcess
+from storage.slack_installations import SqlSlackInbox
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+SWITCH_INTERVAL = 0.0005
 MAX_BODY = 1024 * 1024
+
+
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
 
 class BadRequest(ValueError):
@@ -50,8 +69,14 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
     return data
 
 
-def make_web_app(app: App, bolt: BoltApp, *, signing_secret: str, workers: int = 16) -> web.Application:
-    verifier = SignatureVerifier(signing_secret)
+def make_web_app(app: App, bolt: BoltApp, *, signing_secret: str | None, workers: int = 16,
+                 socket: SocketModeHandler | None = None, worker: WorkerProcess | None = None) -> web.Application:
+    """The HTTP server; with a Socket Mode handler, Slack's requests come over its websocket instead (opened
+    with the server, closed with it) and POST /slack/events does not exist. A worker process, if given,
+    starts and stops with the server, and the server is unhealthy without it."""
+    if socket is None and not signing_secret:
+        raise SlackConfigError("Set SLACK_SIGNING_SECRET (your Slack app's Basic Information > Signing Secret).")
+    verifier = SignatureVerifier(signing_secret or "unused: Socket Mode takes no HTTP events")
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="touchpoint-bolt")
 
     async def events(request: web.Request) -> web.Response:
@@ -80,21 +105,50 @@ def make_web_app(app: App, bolt: BoltApp, *, signing_secret: str, workers: int =
             return web.json_response({"error": "malformed request"}, status=400)
         return _to_aiohttp(response)
 
+    async def oauth(request: web.Request, step: Callable[[BoltRequest], BoltResponse]) -> web.Response:
+        """The install page and the redirect from Slack: Bolt's OAuth flow, on our state and installation stores."""
+        headers = {k.lower(): request.headers.getall(k) for k in request.headers}
+        bolt_request = BoltRequest(body="", query=request.query_string, headers=headers)  # type: ignore[arg-type]
+        response = await asyncio.get_running_loop().run_in_executor(pool, step, bolt_request)
+        return _to_aiohttp(response)
+
     async def healthz(request: web.Request) -> web.Response:
         try:
             await asyncio.get_running_loop().run_in_executor(pool, _ping, app)
         except Exception as exc:  # noqa: BLE001 -- any failure means unhealthy; the reason goes in the body
             return web.json_response({"ok": False, "error": type(exc).__name__}, status=503)
+        if socket is not None and not socket.client.is_connected():
+            return web.json_response({"ok": False, "error": "socket mode is not connected"}, status=503)
+        if worker is not None and not worker.alive():
+            return web.json_response({"ok": False, "error": "the Slack worker process is not running"}, status=503)
         return web.json_response({"ok": True})
 
     async def close_pool(_: web.Application) -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
     web_app = web.Application(client_max_size=MAX_BODY)
-    web_app.router.add_post(EVENTS_PATH, events)
+    if worker is not None:
+        web_app.cleanup_ctx.append(_worker_lifecycle(worker))
+    if socket is None:
+        web_app.router.add_post(EVENTS_PATH, events)
+    else:
+        web_app.cleanup_ctx.append(socket_lifecycle(socket))
     web_app.router.add_get("/healthz", healthz)
+    flow = bolt.oauth_flow
+    if flow is not None:  # installs through OAuth: the page with the "Add to Slack" button, and Slack's redirect
+        web_app.router.add_get(flow.install_path, partial(oauth, step=flow.handle_installation))
+        web_app.router.add_get(flow.redirect_uri_path, partial(oauth, step=flow.handle_callback))
     web_app.on_cleanup.append(close_pool)
     return web_app
+
+
+def _worker_lifecycle(worker: WorkerProcess) -> CleanupContext:
+    async def run(_: web.Application) -> AsyncIterator[None]:
+        worker.start()
+        yield
+        await asyncio.get_running_loop().run_in_executor(None, worker.stop)
+
+    return run
 
 
 def _ping(app: App) -> None:
@@ -103,15 +157,45 @@ def _ping(app: App) -> None:
 
 
 def _to_aiohttp(response: BoltResponse) -> web.Response:
-    headers = {k: ", ".join(v) for k, v in response.headers.items() if k != "content-length"}
+    headers: CIMultiDict[str] = CIMultiDict()
+    for name, values in response.headers.items():
+        if name != "content-length":
+            for value in values:  # one header line each: two cookies joined by a comma would be one bad cookie
+                headers.add(name, value)
     return web.Response(status=response.status, body=response.body.encode("utf-8"), headers=headers)
 
 
-def serve_slack(app: App, *, signing_secret: str, token: str, host: str = "0.0.0.0", port: int = 3000,
-                client: WebClient | None = None) -> None:
-    """`touchpoint serve slack`: blocks, serving until interrupted."""
-    from bot.slack_app import build_slack_app
+def serve_slack(app: App, *, signing_secret: str | None = None, token: str | None = None, host: str = "0.0.0.0",
+                port: int = 3000, socket: bool = False, app_token: str | None = None, api_url: str | None = None,
+                contexts: Sequence[CleanupContext] = (), env: Mapping[str, str] | None = None) -> None:
+    """`touchpoint serve slack [--socket]`: blocks, serving until interrupted.
 
-    bolt = build_slack_app(app, signing_secret=signing_secret, token=token, client=client)
-    web.run_app(make_web_app(app, bolt, signing_secret=signing_secret), host=host, port=port,
-                access_log=None, print=None)
+    What is not given comes from the environment: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (one workspace) or
+    SLACK_CLIENT_ID + SLACK_CLIENT_SECRET (OAuth installs), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL.
+    `contexts` are aiohttp cleanup contexts run with the server (the digest scheduler). A configuration that
+    cannot work raises SlackConfigError, whose message says what to set.
+    """
+    env = os.environ if env is None else env
+    # Acks must not wait long for the GIL while a worker parses notes: hand it over every 0.5 ms, not 5 ms.
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    signing_secret = signing_secret or env.get("SLACK_SIGNING_SECRET") or None
+    token = token or env.get("SLACK_BOT_TOKEN") or None
+    api_url = api_url or env.get("SLACK_API_URL") or WebClient.BASE_URL
+    # Everything that can be checked offline is checked before Bolt calls auth.test or a socket opens.
+    app_token = app_token_from(app_token, env) if socket else None
+    if not socket and not signing_secret:
+        raise SlackConfigError("Set SLACK_SIGNING_SECRET (your Slack app's Basic Information > Signing Secret).")
+    client = with_retries(WebClient(token=token, base_url=api_url, timeout=15))
+    oauth = None if token else OAuthCredentials.from_env(env)
+    # Slash commands are recorded and acknowledged here, and run in a worker process (bot/slack_worker.py).
+    worker = WorkerProcess(WorkerConfig(app.settings.url(), token, api_url, oauth))
+    try:  # with a bot token, Bolt checks it with auth.test right here
+        bolt = build_slack_app(app, signing_secret=signing_secret or "", token=token, client=client, oauth=oauth,
+                               inbox=Inbox(SqlSlackInbox(app.engine), wake=worker.wake))
+    except (SlackApiError, OSError) as exc:
+        reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+        raise SlackConfigError(f"Slack did not accept SLACK_BOT_TOKEN or could not be reached: {reason}") from None
+    handler = socket_mode_handler(bolt, app_token) if socket else None
+    server = make_web_app(app, bolt, signing_secret=signing_secret, socket=handler, worker=worker)
+    server.cleanup_ctx.extend(contexts)
+    web.run_app(server, host=host, port=port, access_log=None, print=None)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
+import storage.slack_installations  # registers the Slack installation, OAuth state and inbox tables
 import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config

@@ -4,6 +4,7 @@ payload samples (../shared/platform-samples), and a thread that serves an aiohtt
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
 import hashlib
 import hmac
@@ -25,6 +26,7 @@ from slack_sdk import WebClient
 
 from bot.bootstrap import App
 from bot.slack_app import build_slack_app
+from bot.slack_oauth import OAuthCredentials
 from bot.slack_server import make_web_app
 from tests.conftest import NOW
 from tests.integration.helpers import load_world
@@ -65,6 +67,7 @@ class LoopbackServer:
 class Call:
     path: str
     params: dict[str, Any]
+    token: str = ""  # the bearer token the call was made with
 
     @property
     def method(self) -> str:
@@ -78,33 +81,100 @@ class FakeSlackApi:
     calls: list[Call] = field(default_factory=list)
     tz: dict[str, str] = field(default_factory=dict)
     throttle: dict[str, int] = field(default_factory=dict)  # method -> how many 429s to answer first
+    client: tuple[str, str] = ("", "")  # the app's client id and secret, checked by oauth.v2.access
+    grants: dict[str, Grant] = field(default_factory=dict)  # OAuth code -> the install it grants (used once)
+    teams: dict[str, str] = field(default_factory=dict)  # bot token -> its team, for auth.test
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # Socket Mode: envelope id -> the app's ack
+    _sockets: list[tuple[web.WebSocketResponse, asyncio.AbstractEventLoop]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def web_app(self) -> web.Application:
         web_app = web.Application()
         web_app.router.add_route("*", "/api/{method}", self._api)
         web_app.router.add_post("/webhook/{hook}", self._webhook)
+        web_app.router.add_get("/link/", self._socket)
         return web_app
 
-    async def _record(self, request: web.Request) -> dict[str, Any]:
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Slack's Socket Mode end: says hello, then records the app's acks of the envelopes sent to it."""
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0TOUCH"},
+                            "debug_info": {"host": "loopback"}})
+        with self._lock:
+            self._sockets.append((ws, asyncio.get_running_loop()))
+        async for message in ws:
+            data = json.loads(message.data) if message.type == web.WSMsgType.TEXT else {}
+            if "envelope_id" in data:
+                with self._lock:
+                    self.acks[data["envelope_id"]] = data
+        return ws
+
+    def connected(self) -> int:
+        with self._lock:
+            return sum(1 for ws, _ in self._sockets if not ws.closed)
+
+    def deliver(self, kind: str, payload: dict[str, Any], *, timeout: float = 10.0) -> dict[str, Any]:
+        """Sends an envelope down the newest open socket; returns the app's ack (its `payload` is the answer)."""
+        envelope_id = str(uuid.uuid4())
+        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload,
+                    "accepts_response_payload": kind != "events_api", "retry_attempt": 0, "retry_reason": ""}
+        with self._lock:
+            ws, loop = next((ws, loop) for ws, loop in reversed(self._sockets) if not ws.closed)
+        asyncio.run_coroutine_threadsafe(ws.send_json(envelope), loop).result(timeout)
+        eventually(lambda: envelope_id in self.acks, timeout)
+        return self.acks[envelope_id]
+
+    def grant(self, code: str, team: str, token: str, *, installer: str = REP) -> None:
+        """Slack will answer oauth.v2.access for `code` with this team's bot token, once."""
+        self.grants[code] = Grant(team, token, installer)
+        self.teams[token] = team
+
+    async def _record(self, request: web.Request) -> Call:
         params: dict[str, Any] = dict(request.query)
         raw = await request.text()
         if request.content_type == "application/json":
             params.update(json.loads(raw or "{}"))
         else:
             params.update(parse_qsl(raw))
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else str(params.get("token") or "")
+        call = Call(request.path, params, token)
         with self._lock:
-            self.calls.append(Call(request.path, params))
-        return params
+            self.calls.append(call)
+        return call
+
+    def _oauth_access(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: the client's credentials in Basic auth, and a code granted and not yet used."""
+        expected = "Basic " + base64.b64encode(":".join(self.client).encode()).decode()
+        if request.headers.get("Authorization") != expected:
+            return {"ok": False, "error": "invalid_client_id"}
+        with self._lock:
+            found = self.grants.pop(str(params.get("code")), None)
+        if found is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {"ok": True, "app_id": "A0TOUCH", "authed_user": {"id": found.installer},
+                "scope": "commands,chat:write,im:history,im:write,app_mentions:read,users:read",
+                "token_type": "bot", "access_token": found.token, "bot_user_id": BOT_USER,
+                "team": {"id": found.team, "name": f"Team {found.team}"}, "enterprise": None,
+                "is_enterprise_install": False}
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params = await self._record(request)
+        call = await self._record(request)
+        params = call.params
         if self.throttle.get(method, 0) > 0:
             self.throttle[method] -= 1
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_access(request, params))
+        if method == "apps.connections.open":  # only an app-level token may open Socket Mode
+            if not call.token.startswith("xapp-"):
+                return web.json_response({"ok": False, "error": "not_allowed_token_type"})
+            return web.json_response({"ok": True, "url": f"ws://{request.host}/link/?ticket={uuid.uuid4()}"})
         answers: dict[str, dict[str, Any]] = {
-            "auth.test": {"user_id": BOT_USER, "bot_id": "B0BOT", "team_id": "T0TEAM", "user": "touchpoint"},
+            "auth.test": {"user_id": BOT_USER, "bot_id": "B0BOT", "team_id": self.teams.get(call.token, "T0TEAM"),
+                          "user": "touchpoint"},
             "users.info": {"user": {"id": params.get("user"), "tz": self.tz.get(str(params.get("user")),
                                                                                  "America/New_York")}},
             "chat.postMessage": {"channel": params.get("channel"), "ts": f"{time.time():.6f}"},
@@ -129,6 +199,13 @@ class FakeSlackApi:
                 return found
             time.sleep(0.01)
         raise AssertionError(f"expected {count} call(s) to {method}; got {[c.path for c in self.calls]}")
+
+
+@dataclass(frozen=True)
+class Grant:
+    team: str
+    token: str
+    installer: str
 
 
 # --- signed requests ---------------------------------------------------------------------------------------
@@ -264,10 +341,13 @@ class Slack:
     url: str
 
     def slash(self, team: str, command: str, text: str, user: str = REP) -> dict[str, Any]:
+        """Runs a slash command; returns the answer posted to its response_url after the (empty) ack."""
+        hook = self.hook()
         status, body = post(self.url, slash_body(command=command, text=text, team=team, user=user,
-                                                 response_url=self.hook()), content_type=FORM)
-        assert status == 200, body
-        return dict(json.loads(body))
+                                                 response_url=hook), content_type=FORM)
+        assert (status, body) == (200, ""), body
+        (call,) = self.api.wait_for(hook.rsplit("/", 1)[-1])
+        return call.params
 
     def click(self, team: str, element: dict[str, Any], user: str = REP) -> dict[str, Any]:
         """Clicks a button; returns what was posted to the click's response_url."""
@@ -293,12 +373,16 @@ def new_id(prefix: str) -> str:
 
 
 @contextmanager
-def running_slack(app: App) -> Iterator[Slack]:
-    """Touchpoint's Slack server and a fake Slack Web API, both on loopback, the clock fixed at NOW."""
+def running_slack(app: App, *, oauth: OAuthCredentials | None = None) -> Iterator[Slack]:
+    """Touchpoint's Slack server and a fake Slack Web API, both on loopback, the clock fixed at NOW: for the
+    one workspace of the bot token xoxb-test, or, given OAuth credentials, for the workspaces installed."""
     api = FakeSlackApi()
     api_server = LoopbackServer(api.web_app()).start()
-    client = WebClient(token="xoxb-test", base_url=api_server.url + "/api/")
-    bolt = build_slack_app(app, signing_secret=SECRET, token="xoxb-test", client=client, clock=lambda: NOW)
+    token = None if oauth else "xoxb-test"
+    if oauth:
+        api.client = (oauth.client_id, oauth.client_secret)
+    client = WebClient(token=token, base_url=api_server.url + "/api/")
+    bolt = build_slack_app(app, signing_secret=SECRET, token=token, client=client, clock=lambda: NOW, oauth=oauth)
     server = LoopbackServer(make_web_app(app, bolt, signing_secret=SECRET)).start()
     try:
         yield Slack(app, api, api_server.url, server.url + "/slack/events")

@@ -75,7 +75,7 @@ def test_every_request_url_is_the_one_bolt_endpoint(manifest: dict[str, Any]) ->
 
 def test_the_app_listens_to_dms_mentions_and_home_and_offers_both_shortcuts(manifest: dict[str, Any]) -> None:
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_mention", "message.im"}
+        "app_home_opened", "app_mention", "message.im", "app_uninstalled", "tokens_revoked"}
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     shortcuts = {(s["type"], s["callback_id"], s["name"]) for s in manifest["features"]["shortcuts"]}
@@ -90,3 +90,12 @@ def test_only_the_needed_bot_scopes_each_with_its_reason(manifest: dict[str, Any
     for scope in scopes["bot"]:
         line = re.search(rf"^\s*- {re.escape(scope)}\s*#\s*\S.*$", MANIFEST_TEXT, re.MULTILINE)
         assert line is not None, f"scope {scope} needs a comment saying why"
+
+
+def test_installs_ask_for_exactly_the_manifest_bot_scopes(manifest: dict[str, Any], tmp_path: Path) -> None:
+    from bot.slack_oauth import BOT_SCOPES, bot_scopes
+
+    assert bot_scopes() == manifest["oauth_config"]["scopes"]["bot"]
+    assert list(BOT_SCOPES) == bot_scopes()  # what an install without manifest.yml (a wheel) asks for
+    assert bot_scopes(tmp_path / "missing.yml") == list(BOT_SCOPES)
+    assert manifest["oauth_config"]["redirect_urls"] == ["https://touchpoint.example/slack/oauth_redirect"]
