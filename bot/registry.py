@@ -56,7 +56,7 @@ def find(name: str) -> CommandSpec | None:
 
 
 def actions() -> dict[str, ActionHandler]:
-    from bot.handlers import choose, log, next_step, undo
+    from bot.handlers import choose, digest, log, next_step, undo
 
     return {
         "log.undo": undo.handle_action,
@@ -67,6 +67,7 @@ def actions() -> dict[str, ActionHandler]:
         "log.cancel": choose.cancel,
         "show": choose.show,
         "step.done": next_step.mark_done,
+        "digest.settings": digest.settings_action,
     }
 
 

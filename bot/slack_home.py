@@ -16,13 +16,13 @@ from bot.replies import Reply
 from bot.slack_app import SlackBot
 
 # Read-only commands whose answers make up the Home tab, in order ("pipeline" once the registry has it).
-HOME_COMMANDS = ("pipeline", "digest", "goals")
+HOME_COMMANDS = ("pipeline", "digest", "goals", "digest settings")
 
 
 def home_view(bot: SlackBot, actor: Actor, *, notice: Reply | None = None) -> dict[str, Any]:
     now = bot.clock()
     replies = [bot.core.dispatcher.handle_text(name, actor=actor, now=now)
-               for name in HOME_COMMANDS if registry.find(name) is not None]
+               for name in HOME_COMMANDS if registry.find(name.split()[0]) is not None]
     return render_home(replies, notice=notice)
 
 

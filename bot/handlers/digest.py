@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.context import Request, Services
 from bot.digest_content import gather, render
-from bot.replies import Reply, Tone
+from bot.replies import Button, Reply, Tone, section
 from domain.digest import build_digest
 from domain.errors import InvalidInput
 from domain.schedule import describe, parse_settings
@@ -43,7 +43,9 @@ def _save(req: Request, svc: Services, change: dict[str, object]) -> Reply:
 def _settings(req: Request, svc: Services, args: str) -> Reply:
     if not args:
         with svc.uow(req.actor.workspace_id) as uow:
-            return Reply(f"Digest: {describe(_rep(uow, req))}. Change it with `digest settings 7:45 weekdays`.")
+            rep = _rep(uow, req)
+        return Reply(f"Digest: {describe(rep)}", (section(None, ["Or type `digest settings 7:45 weekdays`."]),),
+                     actions=_setting_buttons(rep))
     at, days = parse_settings(args)
     change: dict[str, object] = {"digest_enabled": True, "tz": req.actor.tz}
     if at is not None:
@@ -57,6 +59,26 @@ def _quiet(req: Request, svc: Services, args: str) -> Reply:
     if args not in ("skip", "show"):
         raise InvalidInput("Use `digest quiet skip` (nothing on quiet days) or `digest quiet show` (one line).")
     return _save(req, svc, {"digest_skip_quiet": args == "skip"})
+
+
+def _setting_buttons(rep: Rep) -> tuple[Button, ...]:
+    """One tap changes a setting (Slack App Home, Teams cards, numbered in the console)."""
+    def button(label: str, words: str) -> Button:
+        return Button(label, "digest.settings", {"words": words})
+
+    times = [button(t, f"settings {t}") for t in ("7:30", "8:30", "9:00") if rep.digest_time.strftime("%-H:%M") != t]
+    return (
+        button("Turn off", "off") if rep.digest_enabled else button("Turn on", "on"),
+        *times,
+        button("Show quiet days", "quiet show") if rep.digest_skip_quiet else button("Skip quiet days", "quiet skip"),
+    )
+
+
+def settings_action(req: Request, value: dict[str, str], svc: Services) -> Reply:
+    verb, _, rest = value.get("words", "").partition(" ")
+    if verb not in SETTINGS:
+        raise InvalidInput("That setting button is no longer supported.")
+    return SETTINGS[verb](req, svc, rest)
 
 
 SETTINGS = {

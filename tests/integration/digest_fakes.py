@@ -16,6 +16,7 @@ class FakeSlackApi:
     attempts: int = 0  # chat.postMessage calls, refused ones included
     rate_limit_next: int = 0  # answer this many postMessage calls with 429 Retry-After: 1
     error_for: dict[str, str] = field(default_factory=dict)  # user id -> Slack error code
+    tokens: list[str] = field(default_factory=list)  # the bearer token of each delivered message
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -48,4 +49,5 @@ class FakeSlackApi:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
         body = await self._body(request)
         self.posted.append(body)
+        self.tokens.append(request.headers.get("Authorization", "").removeprefix("Bearer "))
         return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{len(self.posted)}.0001"})

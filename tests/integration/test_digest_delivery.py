@@ -207,3 +207,19 @@ def test_two_sender_processes_on_postgresql_send_exactly_one_digest_to_each_of_5
         assert len(teams_to) == 250 and len(set(teams_to)) == 250
     finally:
         _drop_pg_database(pg_admin_url, name)
+
+
+def test_a_workspace_installed_through_oauth_gets_its_digest_with_its_own_token(app: App, fakes: Fakes) -> None:
+    from storage.slack_installations import SlackInstallationRow
+
+    team = f"T{uuid.uuid4().hex[:8].upper()}"
+    sws = f"slack:{team}"
+    add_reps(app, sws, ["U_OAUTH"])
+    with app.services.uow(sws) as uow:
+        uow.session.add(SlackInstallationRow(workspace_id=sws, team_id=team, bot_token="xoxb-installed",
+                                             installed_at=NOW))
+        uow.commit()
+    oauth_channels = channels_from_env(app, {"SLACK_API_URL": fakes.slack_url})  # no single-workspace token
+    run_due(app, oauth_channels, now=NOW)
+    delivered = [(p["channel"], t) for p, t in zip(fakes.slack.posted, fakes.slack.tokens, strict=True)]
+    assert ("D-U_OAUTH", "xoxb-installed") in delivered

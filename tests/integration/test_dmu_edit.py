@@ -77,3 +77,17 @@ def test_the_pipeline_lists_the_reps_accounts_by_stage(app: App, world: str, act
     assert reply.headline.startswith("Your pipeline: 3 accounts")  # Umbrella belongs to someone else
     titles = [getattr(b, "title", "") for b in reply.blocks]
     assert titles[0] == "Vendor selection (1)" and "Stage unknown (2)" in titles
+
+
+def test_digest_settings_are_shown_with_one_tap_changes_and_saved(app: App, world: str, actor: Actor) -> None:
+    shown = say(app, actor, "digest settings")
+    assert shown.headline == "Digest: 08:30 weekdays (America/New_York)"
+    seven = next(b for b in shown.actions if b.label == "7:30")
+    changed = app.dispatcher.handle_action(seven.action, seven.value, actor=actor, now=NOW)
+    assert changed.tone == Tone.SUCCESS and "07:30 weekdays" in changed.headline
+    assert "08:00 Mon, Tue, Wed, Thu" in say(app, actor, "digest settings 8am mon-thu").headline
+    off = say(app, actor, "digest off")
+    assert off.headline == "Digest: off."
+    with app.services.uow(world) as uow:
+        rep = uow.reps.get("U_REP")
+        assert rep is not None and not rep.digest_enabled and rep.digest_days == frozenset({1, 2, 3, 4})

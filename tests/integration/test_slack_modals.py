@@ -164,3 +164,20 @@ def test_opening_app_home_publishes_the_reps_briefing(slack: Slack, team: str) -
     assert "Send the security pack" not in json.dumps(refreshed["blocks"][2:])  # below the notice: no longer due
     with slack.app.services.uow(f"slack:{team}") as uow:
         assert uow.next_steps.open_for_owner(WORLD_REP) == []
+
+
+def test_digest_settings_are_changed_from_app_home(slack: Slack, team: str) -> None:
+    before = len(slack.api.of("views.publish"))
+    assert post(slack.url, home_opened_body(team=team, user=WORLD_REP), content_type="application/json")[0] == 200
+    view = valid_view(slack.api.wait_for("views.publish", before + 1)[-1].params["view"])
+    assert "Digest: 08:30 weekdays" in json.dumps(view)
+    off = next(e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
+               if e["text"]["text"] == "Turn off")
+    status, _ = post(slack.url, click_body(button=off, team=team, user=WORLD_REP, response_url=None),
+                     content_type=FORM)
+    assert status == 200
+    refreshed = valid_view(slack.api.wait_for("views.publish", before + 2)[-1].params["view"])
+    assert "Digest: off" in json.dumps(refreshed) and "Turn on" in json.dumps(refreshed)
+    with slack.app.services.uow(f"slack:{team}") as uow:
+        rep = uow.reps.get(WORLD_REP)
+        assert rep is not None and not rep.digest_enabled
