@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
@@ -108,7 +108,12 @@ def ensure_workspace(engine: Engine, workspace_id: str, name: str) -> None:
             s.rollback()
 
 
+_VERSION = select(WorkspaceRow.__table__.c.change_counter).where(  # type: ignore[attr-defined]
+    WorkspaceRow.__table__.c.id == bindparam("ws"))  # type: ignore[attr-defined]
+
+
 def directory_version(engine: Engine, workspace_id: str) -> int:
-    with Session(engine) as s:
-        row = s.get(WorkspaceRow, workspace_id)
-        return row.change_counter if row else 0
+    """Read on every message, so kept to one pre-built Core statement (no ORM session)."""
+    with engine.connect() as conn:
+        value = conn.execute(_VERSION, {"ws": workspace_id}).scalar()
+    return int(value or 0)
