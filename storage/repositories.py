@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
@@ -46,6 +47,10 @@ class _Repo:
         table = model.__table__  # type: ignore[attr-defined]
         return sa_select(*table.c).where(table.c.workspace_id == self._ws)
 
+    def _run(self, stmt: Any, **params: object) -> Any:
+        """A prepared read in this workspace; rows map to domain objects by column name."""
+        return self._s.execute(stmt, {"ws": self._ws, **params})
+
     def _own(self, model: type[RowT], row_id: object) -> RowT | None:
         row = self._s.get(model, row_id)
         if row is None or row.workspace_id != self._ws:  # type: ignore[attr-defined]
@@ -62,6 +67,27 @@ class _Repo:
         self._s.merge(row)
 
 
+_PREPARED: dict[str, Any] = {}
+
+
+def _prepared(key: str, build: Callable[[], Any]) -> Any:
+    """Hot reads are built once per process with bound parameters: building a statement cost as much as
+    running it on SQLite."""
+    stmt = _PREPARED.get(key)
+    if stmt is None:
+        stmt = _PREPARED[key] = build()
+    return stmt
+
+
+def _rows_of(model: type[SQLModel], *where: Any) -> Any:
+    t = model.__table__  # type: ignore[attr-defined]
+    return sa_select(*t.c).where(t.c.workspace_id == bindparam("ws"), *where)
+
+
+def _c(model: type[SQLModel], name: str) -> Any:
+    return model.__table__.c[name]  # type: ignore[attr-defined]
+
+
 class SqlAccounts(_Repo):
     def add(self, account: Account) -> None:
         self._save(AccountRow, m.account_to_row(account, self._ws), ("name", "aliases", "domain"))
@@ -69,7 +95,8 @@ class SqlAccounts(_Repo):
     update = add
 
     def get(self, account_id: str) -> Account | None:
-        row = self._own(AccountRow, account_id)
+        stmt = _prepared("account.get", lambda: _rows_of(AccountRow, _c(AccountRow, "id") == bindparam("id")))
+        row = self._run(stmt, id=account_id).first()
         return m.account_from_row(row) if row else None
 
     def by_name(self, name: str) -> Account | None:
@@ -105,8 +132,9 @@ class SqlIndividuals(_Repo):
         return m.individual_from_row(row) if row else None
 
     def of_account(self, account_id: str) -> list[Individual]:
-        q = self._select(IndividualRow).where(IndividualRow.account_id == account_id).order_by(IndividualRow.name)
-        return [m.individual_from_row(r) for r in self._s.exec(q)]
+        stmt = _prepared("individual.of_account", lambda: _rows_of(
+            IndividualRow, _c(IndividualRow, "account_id") == bindparam("acc")).order_by(_c(IndividualRow, "name")))
+        return [m.individual_from_row(r) for r in self._run(stmt, acc=account_id)]
 
     def by_ids(self, individual_ids: list[str]) -> list[Individual]:
         found: list[Individual] = []
@@ -150,9 +178,10 @@ class SqlInteractions(_Repo):
         return m.interaction_from_row(row) if row else None
 
     def of_account(self, account_id: str, *, limit: int = 5) -> list[Interaction]:
-        q = self._select(InteractionRow).where(InteractionRow.account_id == account_id)
-        q = q.order_by(col(InteractionRow.occurred_at).desc()).limit(limit)
-        return [m.interaction_from_row(r) for r in self._s.exec(q)]
+        stmt = _prepared(f"interaction.of_account.{limit}", lambda: _rows_of(
+            InteractionRow, _c(InteractionRow, "account_id") == bindparam("acc"))
+            .order_by(_c(InteractionRow, "occurred_at").desc()).limit(limit))
+        return [m.interaction_from_row(r) for r in self._run(stmt, acc=account_id)]
 
     def latest_logged_by(self, rep_id: str, *, since: datetime) -> Interaction | None:
         """The rep's newest log made in chat (imported history carries no undo record and is not undoable)."""
@@ -202,11 +231,12 @@ class SqlSignals(_Repo):
         self._s.add(m.signal_to_row(signal, self._ws))
 
     def of_account(self, account_id: str, *, since: datetime | None = None) -> list[Signal]:
-        q = self._select(SignalRow).where(SignalRow.account_id == account_id)
-        if since is not None:
-            q = q.where(SignalRow.occurred_at >= since)
-        q = q.order_by(col(SignalRow.occurred_at).desc())
-        return [m.signal_from_row(r) for r in self._s.exec(q)]
+        stmt = _prepared("signal.of_account", lambda: _rows_of(
+            SignalRow, _c(SignalRow, "account_id") == bindparam("acc"),
+            _c(SignalRow, "occurred_at") >= bindparam("since", type_=_c(SignalRow, "occurred_at").type))
+            .order_by(_c(SignalRow, "occurred_at").desc()))
+        return [m.signal_from_row(r) for r in self._run(stmt, acc=account_id,
+                                                          since=since or datetime(1970, 1, 1, tzinfo=UTC))]
 
     def since(self, since: datetime) -> list[Signal]:
         q = self._select(SignalRow).where(SignalRow.occurred_at >= since).order_by(col(SignalRow.occurred_at))
@@ -237,8 +267,10 @@ class SqlNextSteps(_Repo):
         return [m.step_from_row(r) for r in self._s.exec(self._select(NextStepRow))]
 
     def open_for_account(self, account_id: str) -> list[NextStep]:
-        q = self._select(NextStepRow).where(NextStepRow.account_id == account_id, col(NextStepRow.done).is_(False))
-        return [m.step_from_row(r) for r in self._s.exec(q.order_by(NextStepRow.due))]
+        stmt = _prepared("next_step.open_for_account", lambda: _rows_of(
+            NextStepRow, _c(NextStepRow, "account_id") == bindparam("acc"), _c(NextStepRow, "done").is_(False))
+            .order_by(_c(NextStepRow, "due")))
+        return [m.step_from_row(r) for r in self._run(stmt, acc=account_id)]
 
     def open_for_owner(self, owner_id: str, *, due_by: date | None = None) -> list[NextStep]:
         q = self._select(NextStepRow).where(NextStepRow.owner_id == owner_id, col(NextStepRow.done).is_(False))
@@ -252,8 +284,10 @@ class SqlStageHistory(_Repo):
         self._s.add(m.evidence_to_row(evidence, self._ws, account_id))
 
     def of_account(self, account_id: str) -> list[StageEvidence]:
-        q = self._select(StageEventRow).where(StageEventRow.account_id == account_id)
-        return [m.evidence_from_row(r) for r in self._s.exec(q.order_by(StageEventRow.occurred_at))]
+        stmt = _prepared("stage_event.of_account", lambda: _rows_of(
+            StageEventRow, _c(StageEventRow, "account_id") == bindparam("acc"))
+            .order_by(_c(StageEventRow, "occurred_at"), _c(StageEventRow, "id")))
+        return [m.evidence_from_row(r) for r in self._run(stmt, acc=account_id)]
 
     def changes_since(self, since: datetime) -> list[tuple[str, StageEvidence]]:
         q = self._select(StageEventRow).where(StageEventRow.occurred_at >= since)
