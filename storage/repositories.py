@@ -338,17 +338,20 @@ class SqlAttitudes(_Repo):
         """Changes for these people, oldest first."""
         if not individual_ids:
             return []
-        q = self._select(AttitudeEventRow).where(col(AttitudeEventRow.individual_id).in_(individual_ids))
-        rows = self._s.exec(q.order_by(AttitudeEventRow.occurred_at, AttitudeEventRow.id))
-        return [_change(r) for r in rows]
+        stmt = _prepared("attitude.of_people", lambda: _rows_of(
+            AttitudeEventRow, _c(AttitudeEventRow, "individual_id").in_(bindparam("ids", expanding=True)))
+            .order_by(_c(AttitudeEventRow, "occurred_at"), _c(AttitudeEventRow, "id")))
+        return [_change(r) for part in _chunks(individual_ids) for r in self._run(stmt, ids=part)]
 
 
 class SqlMessageMaps(_Repo):
     """The workspace's message-map source (YAML); None means the shipped default."""
 
     def source(self) -> str | None:
-        row = self._s.get(MessageMapRow, self._ws)
-        return row.source if row else None
+        stmt = _prepared("message_map.source", lambda: sa_select(_c(MessageMapRow, "source")).where(
+            _c(MessageMapRow, "workspace_id") == bindparam("ws")))
+        value = self._run(stmt).scalar()
+        return str(value) if value is not None else None
 
     def replace(self, source: str, *, now: datetime) -> None:
         self._s.merge(MessageMapRow(workspace_id=self._ws, source=source, updated_at=now))
