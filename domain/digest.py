@@ -65,6 +65,7 @@ def most_important(accounts: Sequence[Account], last_touch: Mapping[str, datetim
     deals = [a for a in accounts if is_active_deal(a)]
     if not deals:
         return None
+
     def worked(a: Account) -> float:
         touched = last_touch.get(a.id)
         return touched.timestamp() if touched else 0.0

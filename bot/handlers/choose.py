@@ -31,6 +31,7 @@ def _reread(req: Request, svc: Services, pending: PendingLog, account: Account, 
     reading = read_message(pending.text, now=said.local_now, directory=svc.directory(req.actor.workspace_id))
     return said, log.reading_for_account(reading, account, chosen)
 
+
 def _save_or_ask(uow: SqlUnitOfWork, said: Request, reading: Reading, account: Account, *, chosen: list[str],
                  created: bool = False) -> Reply:
     if any(p.candidates for p in reading.people):
