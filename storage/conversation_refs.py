@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.tables import ConversationRefRow
 from storage.uow import ensure_workspace
+from storage.upsert import merge_row
 
 
 @dataclass(frozen=True)
@@ -39,19 +39,10 @@ class SqlConversationRefs:
     def save(self, ref: ConversationRef) -> None:
         """Upsert; when another process inserted the same reference first, the retry updates it."""
         ensure_workspace(self._engine, ref.workspace_id, ref.workspace_id)
-        for attempt in (1, 2):
-            with Session(self._engine) as s:
-                s.merge(ConversationRefRow(
-                    workspace_id=ref.workspace_id, user_id=ref.user_id, conversation_id=ref.conversation_id,
-                    conversation_type=ref.conversation_type, service_url=ref.service_url, reference=ref.reference,
-                    updated_at=ref.updated_at))
-                try:
-                    s.commit()
-                    return
-                except IntegrityError:
-                    s.rollback()
-                    if attempt == 2:
-                        raise
+        merge_row(self._engine, ConversationRefRow(
+            workspace_id=ref.workspace_id, user_id=ref.user_id, conversation_id=ref.conversation_id,
+            conversation_type=ref.conversation_type, service_url=ref.service_url, reference=ref.reference,
+            updated_at=ref.updated_at))
 
     def get(self, workspace_id: str, user_id: str, conversation_id: str) -> ConversationRef | None:
         with Session(self._engine) as s:

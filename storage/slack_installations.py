@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.uow import ensure_workspace
+from storage.upsert import merge_row
 
 log = logging.getLogger(__name__)
 
@@ -127,16 +128,7 @@ class SqlInstallationStore(InstallationStore):
             s.commit()
 
     def _upsert(self, row: SlackInstallationRow) -> None:
-        for attempt in (1, 2):  # two installs of one team racing: the second attempt updates the first's row
-            with Session(self._engine) as s:
-                s.merge(row)
-                try:
-                    s.commit()
-                    return
-                except IntegrityError:
-                    s.rollback()
-                    if attempt == 2:
-                        raise
+        merge_row(self._engine, row)  # two installs of one team racing: the second updates the first's row
 
     def _row(self, enterprise_id: str | None, team_id: str | None,
              is_enterprise_install: bool | None) -> SlackInstallationRow | None:
