@@ -235,6 +235,10 @@ class InboxItem:
     attempts: int
 
 
+FINISHED = datetime(9999, 1, 1, tzinfo=UTC)  # the lease of a finished request: never claimed again
+KEEP_FINISHED = timedelta(days=1)  # Slack retries within minutes; a day is ample
+
+
 class SqlSlackInbox:
     """Requests recorded before their ack; any process may finish one whose lease ran out."""
 
@@ -262,9 +266,14 @@ class SqlSlackInbox:
         return True
 
     def done(self, key: str) -> None:
-        with Session(self._engine) as s:
-            s.exec(delete(SlackInboxRow).where(col(SlackInboxRow.id) == key))  # type: ignore[call-overload]
-            s.commit()
+        """Finished: kept (payload dropped) for a day so a late retry of the same id is still recognised;
+        deleting it at once let a retry arriving after the answer run again."""
+        with self._writing, self._engine.begin() as conn:
+            conn.execute(update(SlackInboxRow.__table__).where(  # type: ignore[attr-defined]
+                SlackInboxRow.__table__.c.id == key).values(lease_until=FINISHED, payload={}))  # type: ignore[attr-defined]
+            conn.execute(delete(SlackInboxRow.__table__).where(  # type: ignore[attr-defined]
+                SlackInboxRow.__table__.c.lease_until == FINISHED,  # type: ignore[attr-defined]
+                SlackInboxRow.__table__.c.received_at < self._clock() - KEEP_FINISHED))  # type: ignore[attr-defined]
 
     def claim_stale(self, limit: int = 50) -> list[InboxItem]:
         """Takes over requests whose lease ran out (their process died or gave up) or that no one took yet,
