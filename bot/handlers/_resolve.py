@@ -6,7 +6,7 @@ from bot.context import Request, Services
 from bot.replies import Button, Choice, Reply, Tone
 from domain.customer import Account
 from domain.errors import InvalidInput, NotFound
-from domain.understanding import AccountKind, PersonReading, read_message
+from domain.understanding import AccountKind, Directory, KnownContact, PersonReading, read_message
 from storage.uow import SqlUnitOfWork
 
 ID_PREFIX = "#id:"
@@ -36,6 +36,11 @@ def account_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, command: 
         options = tuple(_show(command, c.id, c.name) for c in acc.candidates[:10])
         return None, Reply("Which account do you mean?", (Choice("Pick one:", options),), tone=Tone.QUESTION), ()
     words = acc.new_name or req.text
+    named = _people_named(directory, req.text)
+    if named:  # "next Thandiwe" with three Thandiwes: pick the person, and so the account
+        options = tuple(_show(command, c.account_id, f"{c.name} ({_account_name(directory, c.account_id)})")
+                        for c in named)
+        return None, Reply(f"Which {req.text.strip()}?", (Choice("Pick one:", options),), tone=Tone.QUESTION), ()
     matches = directory.search_accounts(words, limit=5) if words else []
     if not matches:
         raise NotFound(f"I don't know an account called \u201c{words}\u201d in this workspace.")
@@ -46,3 +51,18 @@ def account_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, command: 
 
 def _show(command: str, account_id: str, name: str) -> Button:
     return Button(name, "show", {"command": command, "account": account_id})
+
+
+def _people_named(directory: Directory, text: str) -> list[KnownContact]:
+    """Contacts a one- or two-word query names (first name, or first and last)."""
+    words = text.strip().lower().split()
+    if len(words) == 1:
+        return directory.contacts_first_named(words[0], limit=10)
+    if len(words) == 2:
+        return directory.contacts_named(words[0], words[1])[:10]
+    return []
+
+
+def _account_name(directory: Directory, account_id: str) -> str:
+    account = directory.account(account_id)
+    return account.name if account else "?"

@@ -91,3 +91,15 @@ def test_digest_settings_are_shown_with_one_tap_changes_and_saved(app: App, worl
     with app.services.uow(world) as uow:
         rep = uow.reps.get("U_REP")
         assert rep is not None and not rep.digest_enabled and rep.digest_days == frozenset({1, 2, 3, 4})
+
+
+def test_a_query_naming_a_first_name_shared_across_accounts_asks_which_person(app: App, world: str,
+                                                                             actor: Actor) -> None:
+    assert say(app, actor, "dmu add Frank Castle, CFO at Initech Software").tone == Tone.SUCCESS
+    question = say(app, actor, "next Frank")
+    assert question.tone == Tone.QUESTION and question.headline == "Which Frank?"
+    labels = sorted(b.label for b in question.choices)
+    assert labels == ["Frank Castle (Initech Software)", "Frank Grimes (Globex Corporation)"]
+    castle = next(b for b in question.choices if b.label.startswith("Frank Castle"))
+    answer = app.dispatcher.handle_action(castle.action, castle.value, actor=actor, now=NOW)
+    assert answer.headline.startswith("Next for Initech Software")
