@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot import registry
 from bot.context import Actor, Request, Services
-from bot.replies import Reply, error
+from bot.replies import AskBack, Reply, error
 from bot.reps import RepRegistry
 from domain.errors import TouchpointError
 from domain.understanding import Intent, read_message
@@ -88,6 +88,8 @@ class Dispatcher:
             if actor is not None:
                 self._reps.ensure(self.services, actor)  # first contact: the digest scheduler learns the rep
             return work()
+        except AskBack as exc:
+            return exc.question
         except TouchpointError as exc:
             return error(exc.message)
         except Exception:  # the error boundary: a rep never sees a traceback

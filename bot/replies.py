@@ -77,3 +77,11 @@ def error(message: str) -> Reply:
 def section(title: str | None, lines: list[str], *, limit: int = 8) -> Section:
     """A section showing at most `limit` lines, counting the rest as "and N more"."""
     return Section(title, tuple(lines[:limit]), max(0, len(lines) - limit))
+
+
+class AskBack(Exception):
+    """A handler cannot go on without the rep's answer: the dispatcher replies with this question."""
+
+    def __init__(self, question: Reply) -> None:
+        super().__init__(question.headline)
+        self.question = question

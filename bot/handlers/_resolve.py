@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Request, Services
-from bot.replies import Button, Choice, Reply, Tone
+from bot.replies import AskBack, Button, Choice, Reply, Tone
 from domain.customer import Account
 from domain.errors import InvalidInput, NotFound
 from domain.understanding import AccountKind, Directory, KnownContact, PersonReading, read_message
@@ -13,13 +13,13 @@ ID_PREFIX = "#id:"
 
 
 def account_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, command: str
-                      ) -> tuple[Account | None, Reply | None, tuple[PersonReading, ...]]:
-    """The account the rep asked about, or a question back (which one? did you mean?)."""
+                      ) -> tuple[Account, tuple[PersonReading, ...]]:
+    """The account the rep asked about and the people the words named; asks back (AskBack) when unsure."""
     if req.text.startswith(ID_PREFIX):  # a button's value: looked up inside this workspace only
         account = uow.accounts.get(req.text.removeprefix(ID_PREFIX))
         if account is None:
             raise NotFound("That account doesn't exist in this workspace.")
-        return account, None, ()
+        return account, ()
     if not req.text and req.reading is None:
         raise InvalidInput(f"Which account? Try `{command} Acme`.")
     directory = svc.directory(req.actor.workspace_id)
@@ -27,26 +27,29 @@ def account_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, command: 
     if exact is not None:  # the account's own name: no need to parse
         account = uow.accounts.get(exact.id)
         if account is not None:
-            return account, None, ()
+            return account, ()
     reading = req.reading or read_message(req.text, now=req.local_now, directory=directory)
     acc = reading.account
     if acc.kind == AccountKind.KNOWN and acc.account is not None:
-        return uow.accounts.get(acc.account.id), None, reading.people
+        known = uow.accounts.get(acc.account.id)
+        if known is None:
+            raise NotFound("That account was just removed.")
+        return known, reading.people
     if acc.kind == AccountKind.AMBIGUOUS:
         options = tuple(_show(command, c.id, c.name) for c in acc.candidates[:10])
-        return None, Reply("Which account do you mean?", (Choice("Pick one:", options),), tone=Tone.QUESTION), ()
+        raise AskBack(Reply("Which account do you mean?", (Choice("Pick one:", options),), tone=Tone.QUESTION))
     words = acc.new_name or req.text
     named = _people_named(directory, req.text)
     if named:  # "next Thandiwe" with three Thandiwes: pick the person, and so the account
         options = tuple(_show(command, c.account_id, f"{c.name} ({_account_name(directory, c.account_id)})")
                         for c in named)
-        return None, Reply(f"Which {req.text.strip()}?", (Choice("Pick one:", options),), tone=Tone.QUESTION), ()
+        raise AskBack(Reply(f"Which {req.text.strip()}?", (Choice("Pick one:", options),), tone=Tone.QUESTION))
     matches = directory.search_accounts(words, limit=5) if words else []
     if not matches:
         raise NotFound(f"I don't know an account called \u201c{words}\u201d in this workspace.")
     options = tuple(_show(command, a.id, a.name) for a, _score in matches)
-    return None, Reply(f"I don't know \u201c{words}\u201d. Did you mean:", (Choice("Pick one:", options),),
-                       tone=Tone.QUESTION), ()
+    raise AskBack(Reply(f"I don't know \u201c{words}\u201d. Did you mean:", (Choice("Pick one:", options),),
+                        tone=Tone.QUESTION))
 
 
 def _show(command: str, account_id: str, name: str) -> Button:

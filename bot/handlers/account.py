@@ -16,10 +16,7 @@ HEALTH_WINDOW = timedelta(days=365)  # older signals weigh under 0.02% after rec
 
 def handle(req: Request, svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
-        account, question, _ = account_for_query(req, svc, uow, "account")
-        if account is None:
-            assert question is not None
-            return question
+        account, _ = account_for_query(req, svc, uow, "account")
         today = req.local_now.date()
         dmu = DMU(account, uow.individuals.of_account(account.id))
         h = health(uow.signals.of_account(account.id, since=req.now - HEALTH_WINDOW), now=req.now)

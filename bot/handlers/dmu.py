@@ -44,10 +44,7 @@ def handle(req: Request, svc: Services) -> Reply:
     if req.reading is None and verb.lower() in EDITS:
         return EDITS[verb.lower()](req, svc, rest.strip())
     with svc.uow(req.actor.workspace_id) as uow:
-        account, question, _ = account_for_query(req, svc, uow, "dmu")
-        if account is None:
-            assert question is not None
-            return question
+        account, _ = account_for_query(req, svc, uow, "dmu")
         dmu = DMU(account, uow.individuals.of_account(account.id))
         touches = uow.interactions.of_account(account.id, limit=200)
         moves = {c.individual_id: c for c in uow.attitudes.of_people([p.id for p in dmu.members])}  # newest wins

@@ -36,10 +36,7 @@ def add(req: Request, svc: Services, args: str) -> Reply:
         raise InvalidInput("Use `dmu add Jane Doe, CFO at Acme as economic buyer`.")
     roles = parse_roles(re.split(r"\s*(?:,|\band\b)\s*", m["roles"])) if m["roles"] else ()
     with svc.uow(req.actor.workspace_id) as uow:
-        account, question, _ = account_for_query(_with(req, m["account"]), svc, uow, "dmu")
-        if account is None:
-            assert question is not None
-            return question
+        account, _ = account_for_query(_with(req, m["account"]), svc, uow, "dmu")
         name = m["name"].strip()
         person = uow.individuals.by_name(account.id, name) or Individual(new_id(), account.id, name)
         person.title = (m["title"] or "").strip() or person.title

@@ -15,10 +15,7 @@ from domain.suggestions import sent_assets, suggest
 
 def handle(req: Request, svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
-        account, question, people = account_for_query(req, svc, uow, "next")
-        if account is None:
-            assert question is not None
-            return question
+        account, people = account_for_query(req, svc, uow, "next")
         members = uow.individuals.of_account(account.id)
         steps = uow.next_steps.open_for_account(account.id)
         signals = uow.signals.of_account(account.id, since=req.now - timedelta(days=90))

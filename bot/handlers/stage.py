@@ -25,10 +25,7 @@ def handle(req: Request, svc: Services) -> Reply:
     if m is not None:
         return _override(req, svc, m)
     with svc.uow(req.actor.workspace_id) as uow:
-        account, question, _ = account_for_query(req, svc, uow, "stage")
-        if account is None:
-            assert question is not None
-            return question
+        account, _ = account_for_query(req, svc, uow, "stage")
         people = {p.id: p for p in uow.individuals.of_account(account.id)}
         evidence = uow.stage_history.of_account(account.id)
     assessment = infer_stage(evidence, person_weights={k: p.weight() for k, p in people.items()}, now=req.now)
@@ -67,10 +64,7 @@ def _override(req: Request, svc: Services, m: re.Match[str]) -> Reply:
         raise InvalidInput(f"Say why, e.g. `stage {m['account']} set {stage.value} because ...`: the reason is "
                            "kept as evidence.")
     with svc.uow(req.actor.workspace_id) as uow:
-        account, question, _ = account_for_query(replace(req, text=m["account"]), svc, uow, "stage")
-        if account is None:
-            assert question is not None
-            return question
+        account, _ = account_for_query(replace(req, text=m["account"]), svc, uow, "stage")
         uow.stage_history.add(StageEvidence(stage, req.now, f"set by {req.actor.name or req.actor.user_id}",
                                             source="override", rep_id=req.actor.user_id, reason=m["reason"].strip()),
                               account_id=account.id)
