@@ -7,13 +7,11 @@ import json
 import logging
 import time
 import urllib.request
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from slack_sdk import WebClient
 
-from bot.bootstrap import App
 from bot.slack_app import build_slack_app
 from bot.slack_server import make_web_app
 from tests.conftest import NOW
@@ -31,23 +29,10 @@ from tests.integration.slack_fakes import (
     interactions,
     new_id,
     post,
-    running_slack,
     slash_body,
-    world_team,
 )
 
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"Slack samples not at {SAMPLES}")
-
-
-@pytest.fixture(scope="module")
-def slack(shared_app: App) -> Iterator[Slack]:
-    with running_slack(shared_app) as running:
-        yield running
-
-
-@pytest.fixture
-def team(slack: Slack) -> str:
-    return world_team(slack)
 
 
 def test_log_ambiguous_account_button_saves_and_undo_removes(slack: Slack, team: str) -> None:

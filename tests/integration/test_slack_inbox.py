@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,12 +29,6 @@ from tests.integration.slack_fakes import (
 )
 
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"Slack samples not at {SAMPLES}")
-
-
-@pytest.fixture(scope="module")
-def slack(shared_app: App) -> Iterator[Slack]:
-    with running_slack(shared_app) as running:
-        yield running
 
 
 def inbox_row(app: App, key: str) -> SlackInboxRow | None:

@@ -4,7 +4,6 @@ Touchpoint opens or publishes checked through slack_sdk's view models, what a su
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
@@ -12,7 +11,6 @@ from urllib.parse import parse_qsl
 import pytest
 from slack_sdk.models.views import View
 
-from bot.bootstrap import App
 from bot.context import Actor
 from tests.conftest import NOW
 from tests.integration.slack_fakes import (
@@ -26,7 +24,6 @@ from tests.integration.slack_fakes import (
     new_id,
     options_body,
     post,
-    running_slack,
     shortcut_body,
     submission_body,
     world_team,
@@ -34,17 +31,6 @@ from tests.integration.slack_fakes import (
 
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"Slack samples not at {SAMPLES}")
 WORLD_REP = "U_REP"  # owns the fixture world's accounts and next steps
-
-
-@pytest.fixture(scope="module")
-def slack(shared_app: App) -> Iterator[Slack]:
-    with running_slack(shared_app) as running:
-        yield running
-
-
-@pytest.fixture
-def team(slack: Slack) -> str:
-    return world_team(slack)
 
 
 def valid_view(view: dict[str, Any], *, max_blocks: int = 100) -> dict[str, Any]:
