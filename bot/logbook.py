@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, Individual, Lifecycle, clamp_attitude
-from domain.listening import Channel, Interaction, Polarity, Signal, Touch
+from domain.listening import Channel, Interaction, Signal, Touch
 from domain.names import new_id
 from domain.next_steps import NextStep
 from domain.personas import persona_for_title
@@ -127,6 +127,3 @@ def undo_log(uow: SqlUnitOfWork, interaction: Interaction, *, now: datetime) -> 
 def _still_referenced(uow: SqlUnitOfWork, account_id: str, person_id: str) -> bool:
     return any(person_id in i.individual_ids for i in uow.interactions.of_account(account_id, limit=1000))
 
-
-def polarity_word(p: Polarity) -> str:
-    return {"positive": "+", "neutral": "·", "negative": "−"}[p.value]

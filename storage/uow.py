@@ -16,8 +16,12 @@ from storage.pending import SqlPendingLogs, mark_delivery
 from storage.tables import WorkspaceRow
 
 
-class DuplicateDelivery(Exception):
-    """Another process committed the same delivery first; this one wrote nothing."""
+class DuplicateDelivery(Conflict):
+    """Another process committed the same delivery first; this one wrote nothing (a retry raced its original)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__("Already logged that one.")
+        self.key = key
 
 
 class SqlUnitOfWork:
