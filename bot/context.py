@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.uow import SqlUnitOfWork
@@ -48,9 +48,19 @@ class Request:
         return self.now.astimezone(self.actor.zone)
 
 
+class DirectorySource(Protocol):
+    """workspace id -> the parser's index, fresh; `version` when the caller already read the change counter."""
+
+    def __call__(self, workspace_id: str, version: int | None = None) -> Directory: ...
+
+    def cached(self, workspace_id: str) -> tuple[int, Directory] | None:
+        """The index held now and its version, unchecked (None: none yet)."""
+        ...
+
+
 @dataclass
 class Services:
     """Long-lived collaborators shared by all handlers."""
 
     uow: Callable[[str], SqlUnitOfWork]  # workspace id -> unit of work
-    directory: Callable[[str], Directory]  # workspace id -> the parser's index, fresh
+    directory: DirectorySource

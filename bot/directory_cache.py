@@ -24,8 +24,11 @@ class DirectoryCache:
         self._cache: dict[str, tuple[int, Directory]] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, workspace_id: str) -> Directory:
-        version = directory_version(self._engine, workspace_id)
+    def __call__(self, workspace_id: str, version: int | None = None) -> Directory:
+        """The index at the workspace's current version; a caller inside a unit of work passes the version it
+        read on its own connection, which saves a pool checkout per command."""
+        if version is None:
+            version = directory_version(self._engine, workspace_id)
         cached = self._cache.get(workspace_id)
         if cached and cached[0] == version:
             return cached[1]
@@ -33,6 +36,11 @@ class DirectoryCache:
             directory = self._load(workspace_id)
             self._cache[workspace_id] = (version, directory)
         return directory
+
+    def cached(self, workspace_id: str) -> tuple[int, Directory] | None:
+        """The index this process holds and the version it was built at, unchecked: for callers that read the
+        current version in the same statement as their data and come back when it moved."""
+        return self._cache.get(workspace_id)
 
     def _load(self, workspace_id: str) -> Directory:
         with Session(self._engine) as s:

@@ -22,9 +22,27 @@ def _parsed(source: str) -> MessageMap:
     return load_message_map_text(source)
 
 
-def message_map_for(uow: SqlUnitOfWork) -> MessageMap:
+_UNREAD = datetime.min  # "the caller didn't read when the map changed": read the source
+
+
+def message_map_for(uow: SqlUnitOfWork, *, changed_at: datetime | None = _UNREAD) -> MessageMap:
+    """The workspace's map. A caller that already read when it last changed (None: never, so the shipped
+    default) passes that time, and the parsed map is reused without reading the YAML again."""
+    if changed_at is None:
+        return default_message_map()
+    key = (uow.workspace_id, changed_at)
+    if changed_at is not _UNREAD and key in _by_change:
+        return _by_change[key]
     source = uow.message_maps.source()
-    return _parsed(source) if source is not None else default_message_map()
+    mm = _parsed(source) if source is not None else default_message_map()
+    if changed_at is not _UNREAD:
+        if len(_by_change) > 256:  # bounded: one entry per workspace and map version in use
+            _by_change.clear()
+        _by_change[key] = mm
+    return mm
+
+
+_by_change: dict[tuple[str, datetime], MessageMap] = {}
 
 
 def load_into(uow: SqlUnitOfWork, path: Path, *, now: datetime) -> MessageMap:

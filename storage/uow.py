@@ -14,6 +14,7 @@ from domain.errors import Conflict, StorageUnavailable
 from storage import repositories as r
 from storage.pending import SqlPendingLogs, mark_delivery
 from storage.tables import WorkspaceRow
+from storage.views import AccountViews
 
 
 class DuplicateDelivery(Conflict):
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.attitudes = r.SqlAttitudes(s, ws)
         self.message_maps = r.SqlMessageMaps(s, ws)
         self.pending = SqlPendingLogs(s, ws)
+        self.views = AccountViews(s, ws)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -62,6 +64,10 @@ class SqlUnitOfWork:
 
     def _touch_directory(self) -> None:
         self._directory_changed = True
+
+    def directory_version(self) -> int:
+        """The workspace's change counter, read on this transaction's connection (no second checkout)."""
+        return self.views.directory_version()
 
     def seen_delivery(self, key: str) -> bool:
         """True when this platform delivery was processed before; otherwise claims it in this transaction."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.context import Request, Services
-from bot.handlers._resolve import account_for_query
+from bot.handlers._resolve import screen_for_query
 from bot.replies import Facts, Reply, section
 from bot.summary import due_text
 from domain.customer import DMU
@@ -16,12 +16,12 @@ HEALTH_WINDOW = timedelta(days=365)  # older signals weigh under 0.02% after rec
 
 def handle(req: Request, svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
-        account, _ = account_for_query(req, svc, uow, "account")
-        today = req.local_now.date()
-        dmu = DMU(account, uow.individuals.of_account(account.id))
-        h = health(uow.signals.of_account(account.id, since=req.now - HEALTH_WINDOW), now=req.now)
-        steps = uow.next_steps.open_for_account(account.id)
-        recent = uow.interactions.of_account(account.id, limit=3)
+        screen, head, _ = screen_for_query(req, svc, uow, "account", signals_since=req.now - HEALTH_WINDOW,
+                                           interactions=3, steps=True)
+    account, today, steps = head.account, req.local_now.date(), screen.steps
+    dmu = DMU(account, head.people)
+    h = health(screen.timeline.signals, now=req.now)
+    recent = screen.timeline.interactions
     missing = ", ".join(r.label for r in dmu.missing_key_roles()) or "none"
     facts = Facts((
         ("Stage", account.stage.label if account.stage else "unknown"),

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from bot.context import Request, Services
 from bot.handlers import dmu_edit
-from bot.handlers._resolve import account_for_query
+from bot.handlers._resolve import screen_for_query
 from bot.replies import Reply, section
 from domain.customer import DMU, AttitudeChange, Individual
 from domain.errors import InvalidInput
@@ -44,11 +44,11 @@ def handle(req: Request, svc: Services) -> Reply:
     if req.reading is None and verb.lower() in EDITS:
         return EDITS[verb.lower()](req, svc, rest.strip())
     with svc.uow(req.actor.workspace_id) as uow:
-        account, _ = account_for_query(req, svc, uow, "dmu")
-        dmu = DMU(account, uow.individuals.of_account(account.id))
-        touches = uow.interactions.of_account(account.id, limit=200)
-        moves = {c.individual_id: c for c in uow.attitudes.of_people([p.id for p in dmu.members])}  # newest wins
-        heard = uow.signals.of_account(account.id, since=req.now - timedelta(days=365))
+        screen, head, _ = screen_for_query(req, svc, uow, "dmu", moves=True,
+                                           signals_since=req.now - timedelta(days=365), interactions=200,
+                                           texts=False)
+    account, dmu, moves = head.account, DMU(head.account, head.people), head.moves
+    touches, heard = screen.timeline.interactions, screen.timeline.signals
     heard_by: dict[str, list[Signal]] = {p.id: [] for p in dmu.members}
     for s in heard:  # one pass over the signals, however many people
         for pid in s.individual_ids:

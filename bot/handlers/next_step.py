@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.context import Request, Services
-from bot.handlers._resolve import account_for_query
+from bot.handlers._resolve import screen_for_query
 from bot.message_maps import message_map_for
 from bot.replies import Reply, Section, Tone
 from domain.buying import Stage, StageEvidence
@@ -15,13 +15,12 @@ from domain.suggestions import sent_assets, suggest
 
 def handle(req: Request, svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
-        account, people = account_for_query(req, svc, uow, "next")
-        members = uow.individuals.of_account(account.id)
-        steps = uow.next_steps.open_for_account(account.id)
-        signals = uow.signals.of_account(account.id, since=req.now - timedelta(days=90))
-        mm = message_map_for(uow)
-        sent = sent_assets(uow.interactions.of_account(account.id, limit=100), mm)  # the recent logs say it
-        history = uow.stage_history.of_account(account.id)
+        screen, head, people = screen_for_query(req, svc, uow, "next", signals_since=req.now - timedelta(days=90),
+                                                interactions=100, steps=True, evidence=True)
+        mm = message_map_for(uow, changed_at=head.map_changed_at)
+    account, members, signals = head.account, head.people, screen.timeline.signals
+    steps, history = screen.steps, screen.evidence
+    sent = sent_assets(screen.timeline.interactions, mm)  # the recent logs say it
     wanted = {p.contact.id for p in people if p.contact is not None}
     focus = [m for m in members if m.id in wanted] or members
     found = suggest(members=focus, stage=account.stage, open_steps=steps, signals=signals, message_map=mm,

@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 
 from bot.context import Request, Services
-from bot.handlers._resolve import account_for_query
+from bot.handlers._resolve import account_for_query, screen_for_query
 from bot.logbook import refresh_account_stage
 from bot.replies import Facts, Reply, Tone, section
 from domain.buying import STAGE_LABELS, TACTICS, Stage, StageEvidence
@@ -25,9 +25,8 @@ def handle(req: Request, svc: Services) -> Reply:
     if m is not None:
         return _override(req, svc, m)
     with svc.uow(req.actor.workspace_id) as uow:
-        account, _ = account_for_query(req, svc, uow, "stage")
-        people = {p.id: p for p in uow.individuals.of_account(account.id)}
-        evidence = uow.stage_history.of_account(account.id)
+        screen, head, _ = screen_for_query(req, svc, uow, "stage", evidence=True)
+    account, people, evidence = head.account, {p.id: p for p in head.people}, screen.evidence
     assessment = infer_stage(evidence, person_weights={k: p.weight() for k, p in people.items()}, now=req.now)
     if assessment.stage is None:
         return Reply(f"{account.name}: no stage evidence yet.",
