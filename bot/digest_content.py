@@ -1,54 +1,91 @@
-"""Gathering one rep's digest from storage and turning it into a neutral Reply."""
+"""Gathering reps' digests from storage (set-based, many reps at once) and turning one into a neutral Reply."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.message_maps import message_map_for
 from bot.replies import Button, Reply, Section, Tone
 from domain.buying import StageEvidence
-from domain.customer import AttitudeChange, Individual
-from domain.digest import Digest, DigestFacts, DigestItem, is_active_deal, most_important
+from domain.customer import Account, AttitudeChange, Individual
+from domain.digest import GOALS_WEEKDAY, Digest, DigestFacts, DigestItem, most_important
 from domain.goals import current_quarter
 from domain.listening import Signal
 from domain.measurement import Measured, World, actual
+from domain.next_steps import NextStep
 from domain.schedule import zone
 from domain.suggestions import suggest
+from storage.digest_reads import Deal, DigestReads
 from storage.uow import SqlUnitOfWork
 
 SCOPE_DAYS = 90  # a rep's accounts: the ones they own, plus the ones they logged on in this window
+SUGGESTION_DAYS = 90  # the top suggestion reads this much of its account's signals
 TITLES = {"overdue": "Overdue", "due": "Due today", "stage": "Stage changes", "negative": "Negative signals",
           "detractor": "New detractors", "gap": "DMU gaps on active deals", "quiet": "Gone quiet",
           "goal": "Goals this quarter", "suggestion": "Top suggestion"}
 
 
+@dataclass(frozen=True)
+class RepRun:
+    """One rep's digest in a run: whose, in which time zone, and what is new since when (default: a day)."""
+
+    rep_id: str
+    tz: str
+    since: datetime | None = None
+
+
 @dataclass
 class WorkspaceDay:
-    """What every rep's digest in one workspace reads: loaded once per run, not once per rep."""
+    """What every rep's digest in one workspace reads of the day: loaded once per run, not once per rep.
+
+    Only what the digest reports is kept: negative listening signals, stage changes (not imports) and the
+    attitude moves that made a detractor, with the people who moved and the accounts all of them name."""
 
     since: datetime
     signals: list[Signal]
     stage_events: list[tuple[str, StageEvidence]]
     attitude_moves: list[AttitudeChange]
     moved_people: dict[str, Individual] = field(default_factory=dict)  # whose attitude moved, by id
+    accounts: dict[str, Account] = field(default_factory=dict)  # every account named above, by id
     _goals: list[Measured] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        # by account, so each rep's digest picks its own in O(its accounts), not O(the workspace's day)
-        self.signals_by_account: dict[str, list[Signal]] = defaultdict(list)
+        # by account and by owner, so each rep's digest picks its own in O(its share), not O(the day)
+        self._owned: dict[str | None, list[str]] = defaultdict(list)
+        for account in self.accounts.values():
+            self._owned[account.owner_id].append(account.id)
+        self._signals: dict[str, list[Signal]] = defaultdict(list)
         for s in self.signals:
-            self.signals_by_account[s.account_id].append(s)
-        self.events_by_account: dict[str, list[StageEvidence]] = defaultdict(list)
-        for account_id, e in self.stage_events:
-            self.events_by_account[account_id].append(e)
+            self._signals[s.account_id].append(s)
+        self._events: dict[str, list[tuple[int, StageEvidence]]] = defaultdict(list)
+        for n, (account_id, e) in enumerate(self.stage_events):
+            self._events[account_id].append((n, e))
+        self._moves: dict[str, list[tuple[int, AttitudeChange]]] = defaultdict(list)
+        for n, move in enumerate(self.attitude_moves):
+            person = self.moved_people.get(move.individual_id)
+            if person is not None:
+                self._moves[person.account_id].append((n, move))
+
+    def of_rep(self, rep_id: str, touched: set[str], since: datetime) -> RepDay:
+        """The day as one rep's digest sees it: what happened at the rep's accounts since then."""
+        ids = sorted(set(self._owned.get(rep_id, ())) | (touched & self.accounts.keys()))
+        events = sorted((n, a, e) for a in ids for n, e in self._events.get(a, ()) if e.occurred_at >= since)
+        moves = sorted((n, m) for a in ids for n, m in self._moves.get(a, ()) if m.occurred_at >= since)
+        return RepDay([(a, e) for _, a, e in events],
+                      [s for a in ids for s in self._signals.get(a, ()) if s.occurred_at >= since],
+                      [m for _, m in moves], [self.moved_people[m.individual_id] for _, m in moves])
 
     @classmethod
     def load(cls, uow: SqlUnitOfWork, since: datetime) -> WorkspaceDay:
-        moves = uow.attitudes.since(since)
-        people = {p.id: p for p in uow.individuals.by_ids(sorted({m.individual_id for m in moves}))}
-        return cls(since, uow.signals.since(since), uow.stage_history.changes_since(since), moves, people)
+        reads = DigestReads(uow.session, uow.workspace_id)
+        moves = reads.detractor_moves(since)
+        people = reads.people_by_id(m.individual_id for m in moves)
+        signals, events = reads.negative_signals(since), reads.stage_changes(since)
+        named = {s.account_id for s in signals} | {a for a, _ in events} | {p.account_id for p in people.values()}
+        return cls(since, signals, events, moves, people, reads.heads(named))
 
     def goals(self, uow: SqlUnitOfWork, now: datetime, tz: str) -> list[Measured]:
         if self._goals is None:
@@ -56,44 +93,95 @@ class WorkspaceDay:
         return self._goals
 
 
+@dataclass
+class RepDay:
+    stage_events: list[tuple[str, StageEvidence]]
+    signals: list[Signal]
+    attitude_moves: list[AttitudeChange]
+    moved_people: list[Individual]
+
+    def account_ids(self) -> set[str]:
+        return ({a for a, _ in self.stage_events} | {s.account_id for s in self.signals}
+                | {p.account_id for p in self.moved_people})
+
+
 def gather(uow: SqlUnitOfWork, *, rep_id: str, tz: str, now: datetime, since: datetime | None,
            day: WorkspaceDay | None = None) -> DigestFacts:
-    today = now.astimezone(zone(tz)).date()
-    since = since or now - timedelta(days=1)
-    if day is None or day.since > since:
-        day = WorkspaceDay.load(uow, since)
-    owned = uow.accounts.all(owner_id=rep_id)
-    touched = uow.interactions.accounts_of_rep(rep_id, since=now - timedelta(days=SCOPE_DAYS))
-    extra = [a for a in (uow.accounts.get(i) for i in touched - {a.id for a in owned}) if a is not None]
-    accounts = owned + extra
-    ids = [a.id for a in accounts]
-    deals = [a.id for a in accounts if is_active_deal(a)]  # gaps, quiet and the top suggestion read only these
-    members = uow.individuals.of_accounts(deals)
-    last_touch = uow.interactions.last_touch(deals)
-    scope = set(ids)
-    moves = [m for m in day.attitude_moves if m.occurred_at >= since and m.individual_id in day.moved_people
-             and day.moved_people[m.individual_id].account_id in scope]
-    for m in moves:  # people whose attitude moved at a quiet account still need a name in the digest
-        person = day.moved_people[m.individual_id]
-        if all(p.id != person.id for p in members.setdefault(person.account_id, [])):
-            members[person.account_id].append(person)
-    top = most_important(accounts, last_touch)
-    suggestion = None
-    if top is not None:
-        found = suggest(members=members.get(top.id, []), stage=top.stage,
-                        open_steps=uow.next_steps.open_for_account(top.id),
-                        signals=uow.signals.of_account(top.id, since=now - timedelta(days=90)),
-                        message_map=message_map_for(uow), today=today, limit=1)
-        suggestion = (top, found[0]) if found else None
-    return DigestFacts(
-        today=today, now=now, accounts=accounts,
-        steps=uow.next_steps.open_for_owner(rep_id, due_by=today),
-        stage_events=[(a, e) for a in ids for e in day.events_by_account.get(a, ()) if e.occurred_at >= since],
-        signals=[s for a in ids for s in day.signals_by_account.get(a, ()) if s.occurred_at >= since],
-        attitude_moves=moves,
-        members=members, last_touch=last_touch,
-        goals=day.goals(uow, now, tz) if today.isoweekday() == 1 else [], top_suggestion=suggestion,
-    )
+    """One rep's digest facts (the chat `digest` command, `touchpoint digest preview`)."""
+    return gather_all(uow, [RepRun(rep_id, tz, since)], now=now, day=day)[rep_id]
+
+
+def gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
+               day: WorkspaceDay | None = None) -> dict[str, DigestFacts]:
+    """The digest facts of many reps of one workspace, read set-based: a fixed number of statements for the
+    whole run (the rep's scope, active deals with their coverage and last touch, due steps, the top suggestion's
+    inputs), whatever the number of reps. Returns the facts by rep id."""
+    if not runs:
+        return {}
+    by_rep = {r.rep_id: r for r in runs}
+    since = {r.rep_id: r.since or now - timedelta(days=1) for r in runs}
+    today = {r.rep_id: now.astimezone(zone(r.tz)).date() for r in runs}
+    if day is None or day.since > min(since.values()):
+        day = WorkspaceDay.load(uow, min(since.values()))
+    reads = DigestReads(uow.session, uow.workspace_id)
+    touched = reads.touched(by_rep, since=now - timedelta(days=SCOPE_DAYS))
+    deals = {d.account.id: d for d in reads.deals_of_owners(by_rep)}
+    others = {a for ids in touched.values() for a in ids} - deals.keys()
+    deals.update((d.account.id, d) for d in reads.deals_by_id(others))
+    deals_of: dict[str, dict[str, Deal]] = defaultdict(dict)
+    for d in deals.values():
+        if d.account.owner_id in by_rep:
+            deals_of[d.account.owner_id][d.account.id] = d
+    for rep_id, ids in touched.items():
+        deals_of[rep_id].update((a, deals[a]) for a in ids if a in deals)
+    steps: dict[str, list[tuple[NextStep, Account]]] = defaultdict(list)
+    for step, account in reads.steps_due(by_rep, due_by=max(today.values())):
+        steps[step.owner_id].append((step, account))
+    last_touch = {a: d.last_touch for a, d in deals.items() if d.last_touch is not None}
+    tops = {rep_id: most_important([d.account for d in deals_of[rep_id].values()], last_touch) for rep_id in by_rep}
+    top_ids = {t.id for t in tops.values() if t is not None}
+    people, open_steps = reads.people(top_ids), reads.open_steps(top_ids)
+    signals = reads.negative_signals_of(top_ids, since=now - timedelta(days=SUGGESTION_DAYS))  # all it reads
+    message_map = message_map_for(uow)
+    facts = {}
+    for rep_id, run in by_rep.items():
+        mine = deals_of[rep_id]
+        mine_touched = touched.get(rep_id, set())
+        accounts = {a: d.account for a, d in mine.items()}  # its active deals, then every account the facts name
+        rep_today = today[rep_id]
+        rep_steps = []
+        for step, account in steps[rep_id]:
+            if step.due is not None and step.due <= rep_today:
+                rep_steps.append(step)
+                if account.owner_id == rep_id or account.id in mine_touched:  # else the step shows "?"
+                    accounts.setdefault(account.id, account)
+        seen = day.of_rep(rep_id, mine_touched, since[rep_id])
+        for a in seen.account_ids():
+            accounts.setdefault(a, day.accounts[a])
+        members: dict[str, list[Individual]] = {}
+        for person in seen.moved_people:  # people whose attitude moved still need a name in the digest
+            _add(members.setdefault(person.account_id, []), [person])
+        top = tops[rep_id]
+        suggestion = None
+        if top is not None:
+            top_people = list(people.get(top.id, ()))
+            members[top.id] = _add(top_people, members.get(top.id, []))
+            found = suggest(members=top_people, stage=top.stage, open_steps=open_steps.get(top.id, []),
+                            signals=signals.get(top.id, []), message_map=message_map, today=rep_today, limit=1)
+            suggestion = (top, found[0]) if found else None
+        facts[rep_id] = DigestFacts(
+            today=rep_today, now=now, accounts=list(accounts.values()), steps=rep_steps,
+            stage_events=seen.stage_events, signals=seen.signals, attitude_moves=seen.attitude_moves,
+            members=members, last_touch={a: last_touch[a] for a in mine if a in last_touch},
+            goals=day.goals(uow, now, run.tz) if rep_today.isoweekday() == GOALS_WEEKDAY else [],
+            top_suggestion=suggestion, coverage={a: d.coverage for a, d in mine.items()},
+        )
+    return facts
+
+
+def _add(people: list[Individual], more: Sequence[Individual]) -> list[Individual]:
+    people += [p for p in more if all(p.id != q.id for q in people)]
+    return people
 
 
 def _goals(uow: SqlUnitOfWork, now: datetime, tz: str) -> list[Measured]:

@@ -6,17 +6,19 @@ import logging
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from bot.bootstrap import App
-from bot.digest_content import WorkspaceDay, gather, render
+from bot.digest_content import RepRun, gather_all, render
 from bot.digest_delivery import DigestChannel, Outcome
-from domain.digest import build_digest
+from domain.digest import DigestFacts, build_digest
 from domain.schedule import due_day
 from domain.tenancy import Rep
+from storage.digest_reads import DigestReads
 from storage.digest_sends import DigestSends
 
 log = logging.getLogger(__name__)
+BATCH = 500  # reps whose digests are read together; each is still claimed right before its own send
 
 
 def run_due(app: App, channels: Mapping[str, DigestChannel], *, now: datetime) -> Counter[str]:
@@ -30,30 +32,38 @@ def run_due(app: App, channels: Mapping[str, DigestChannel], *, now: datetime) -
             due[workspace_id].append((rep, day))
     for workspace_id, reps in due.items():
         channel = channels[workspace_id.split(":", 1)[0]]
-        shared: WorkspaceDay | None = None
-        for rep, day in reps:
-            if not sends.claim(workspace_id, rep.id, day, now=now):
-                counts["elsewhere"] += 1
-                continue
-            since = sends.last_sent_at(workspace_id, rep.id) or now - timedelta(days=1)
-            if shared is None or shared.since > since:
-                shared = _load_day(app, workspace_id, min(since, now - timedelta(days=1)))
-            outcome = _deliver(app, channel, workspace_id, rep, now=now, since=since, shared=shared)
-            sends.finish(workspace_id, rep.id, day, status=outcome, now=now)
-            counts[outcome] += 1
+        for batch in (reps[i:i + BATCH] for i in range(0, len(reps), BATCH)):
+            with app.services.uow(workspace_id) as uow:
+                sent = DigestReads(uow.session, workspace_id).last_sent(rep.id for rep, _ in batch)
+            runs = [RepRun(rep.id, rep.tz, sent.get(rep.id)) for rep, _ in batch]
+            built = _gather_batch(app, workspace_id, runs, now=now)
+            for (rep, day), run in zip(batch, runs, strict=True):
+                if not sends.claim(workspace_id, rep.id, day, now=now):  # each claimed just before its send
+                    counts["elsewhere"] += 1
+                    continue
+                outcome = _deliver(app, channel, workspace_id, rep, run, now=now, facts=built.get(rep.id))
+                sends.finish(workspace_id, rep.id, day, status=outcome, now=now)
+                counts[outcome] += 1
     return counts
 
 
-def _load_day(app: App, workspace_id: str, since: datetime) -> WorkspaceDay:
-    with app.services.uow(workspace_id) as uow:
-        return WorkspaceDay.load(uow, since)
-
-
-def _deliver(app: App, channel: DigestChannel, workspace_id: str, rep: Rep, *, now: datetime, since: datetime,
-             shared: WorkspaceDay) -> str:
+def _gather_batch(app: App, workspace_id: str, runs: list[RepRun], *, now: datetime) -> dict[str, DigestFacts]:
+    """The facts of a batch of reps in a few set-based reads; empty when that fails (each rep then retries
+    on its own, so one bad rep cannot stop the others' digests)."""
     try:
         with app.services.uow(workspace_id) as uow:
-            facts = gather(uow, rep_id=rep.id, tz=rep.tz, now=now, since=since, day=shared)
+            return gather_all(uow, runs, now=now)
+    except Exception:
+        log.exception("digest batch for %s failed; gathering rep by rep", workspace_id)
+        return {}
+
+
+def _deliver(app: App, channel: DigestChannel, workspace_id: str, rep: Rep, run: RepRun, *, now: datetime,
+             facts: DigestFacts | None) -> str:
+    try:
+        if facts is None:
+            with app.services.uow(workspace_id) as uow:
+                facts = gather_all(uow, [run], now=now)[rep.id]
         digest = build_digest(facts)
         if digest.is_quiet and rep.digest_skip_quiet:
             return "skipped"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from domain.buying import Stage, StageEvidence
-from domain.customer import DMU, Account, AttitudeChange, BuyingRole, Individual, Lifecycle
+from domain.customer import Account, AttitudeChange, BuyingRole, Individual, Lifecycle
 from domain.listening import Channel, Polarity, Signal
 from domain.measurement import Measured
 from domain.next_steps import NextStep
@@ -29,21 +29,34 @@ class DigestItem:
 
 
 @dataclass(frozen=True)
+class DealCoverage:
+    """How well an active deal's buying group is covered: all the DMU-gap rule asks of it."""
+
+    people: int
+    has_economic_buyer: bool
+
+    @classmethod
+    def of(cls, members: Sequence[Individual]) -> DealCoverage:
+        return cls(len(members), any(BuyingRole.ECONOMIC_BUYER in p.roles for p in members))
+
+
+@dataclass(frozen=True)
 class DigestFacts:
     """Everything the digest reads for one rep, gathered by the caller."""
 
     today: date
     now: datetime
-    accounts: Sequence[Account]  # the rep's accounts
+    accounts: Sequence[Account]  # the rep's accounts: at least its active deals and every one the facts name
     steps: Sequence[NextStep]  # the rep's open steps due today or earlier
     stage_events: Sequence[tuple[str, StageEvidence]]  # since the last digest
     signals: Sequence[Signal]  # since the last digest
     attitude_moves: Sequence[AttitudeChange]  # since the last digest
-    members: Mapping[str, Sequence[Individual]]  # DMUs of the rep's accounts
-    last_touch: Mapping[str, datetime]  # account id -> newest interaction
+    members: Mapping[str, Sequence[Individual]]  # DMUs of the rep's accounts (people named by the facts at least)
+    last_touch: Mapping[str, datetime]  # account id -> newest interaction (active deals at least)
     goals: Sequence[Measured] = ()
     top_suggestion: tuple[Account, Suggestion] | None = None
     quiet_days: int = 14
+    coverage: Mapping[str, DealCoverage] | None = None  # per active deal; None: counted from `members`
 
 
 @dataclass(frozen=True)
@@ -129,10 +142,12 @@ def _gaps(f: DigestFacts) -> list[DigestItem]:
     for account in f.accounts:
         if not is_active_deal(account):
             continue
-        dmu = DMU(account, list(f.members.get(account.id, ())))
-        if not dmu.with_role(BuyingRole.ECONOMIC_BUYER):
+        cover = f.coverage.get(account.id) if f.coverage is not None else None
+        if cover is None:
+            cover = DealCoverage.of(f.members.get(account.id, ()))
+        if not cover.has_economic_buyer:
             out.append(DigestItem("gap", f"{account.name}: no economic buyer known", 30, account.id))
-        elif dmu.is_single_threaded:
+        elif cover.people == 1:
             out.append(DigestItem("gap", f"{account.name}: single-threaded (one contact)", 31, account.id))
     return out
 
