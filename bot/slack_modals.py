@@ -1,24 +1,35 @@
 """Shortcuts and the log modal: "Log to Touchpoint" on a message, "Log a call" from anywhere, the
-account picker's options, and the submission (saved before the ack; the confirmation goes to the DM)."""
+account picker's options, and the submission (recorded before the ack, logged by the inbox worker, confirmed
+in the rep's DM)."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack
 from slack_bolt import App as BoltApp
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import Actor
 from bot.render.slack import render_slack
 from bot.slack_app import SlackBot
-from bot.slack_people import plain_words
+from bot.slack_commands import NOT_RECORDED
+from bot.slack_people import IncompleteRequest, plain_words
 from bot.slack_views import ACCOUNT, CALLBACK_ID, MAX_NOTE, Prefill, account_options, log_modal, read_submission
+from domain.errors import StorageUnavailable
 from domain.understanding import AccountKind, read_message
+from storage.slack_installations import InboxItem
+
+KIND = "view"  # a submitted log modal, in the inbox
 
 
 def register(bolt: BoltApp, bot: SlackBot) -> None:
+    bot.inbox.on(KIND, lambda item, token: log_submitted(bot, item, token))
+
     @bolt.shortcut("log_call")
     def on_log_call(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -38,18 +49,42 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
         ack(options=account_options(directory, str(payload.get("value") or "")))
 
     @bolt.view(CALLBACK_ID)
-    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext,
-                  client: WebClient) -> None:
-        actor = bot.actor(context, user_id=str((body.get("user") or {}).get("id") or ""))
-        words, errors = read_submission(view.get("state") or {}, bot.core.services.directory(actor.workspace_id))
+    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        workspace = bot.workspace(context)
+        user = str((body.get("user") or {}).get("id") or "")
+        if not user:
+            raise IncompleteRequest("the submission names no Slack user")
+        words, errors = read_submission(view.get("state") or {}, lambda account_id: account_name(workspace, account_id))
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        # Saved before the ack: once the modal closes, the note is in the database.
-        reply = bot.core.dispatcher.handle_text(words, actor=actor, now=bot.clock(),
-                                                delivery_id=f"slack:view:{view.get('id') or ''}")
+        view_id = str(view.get("id") or uuid.uuid4())
+        payload = {"words": words, "user_id": user, "delivery_id": f"slack:view:{view_id}",
+                   "said_at": bot.clock().isoformat(), "team_id": context.team_id,
+                   "enterprise_id": context.enterprise_id, "is_enterprise_install": bool(context.is_enterprise_install)}
+        try:  # recorded before the ack: once the modal closes, the note cannot be lost
+            bot.inbox.accept(f"view:{view_id}", workspace_id=workspace, kind=KIND, payload=payload,
+                             token=context.bot_token)
+        except SQLAlchemyError as exc:
+            raise StorageUnavailable(NOT_RECORDED) from exc
         ack()
-        bot.sender.call(client, "chat.postMessage", channel=actor.user_id, **render_slack(reply))
+
+    def account_name(workspace: str, account_id: str) -> str | None:
+        """One indexed read of this workspace's account (the parser's index may not be built in this process)."""
+        with bot.core.services.uow(workspace) as uow:
+            account = uow.accounts.get(account_id)
+        return account.name if account else None
+
+
+def log_submitted(bot: SlackBot, item: InboxItem, token: str | None) -> None:
+    """Logs a recorded modal submission (in an inbox worker) and sends the rep the confirmation in their DM."""
+    p = item.payload
+    token = token or bot.token_for(p)
+    actor = bot.people.actor(workspace=item.workspace_id, user_id=p["user_id"], token=token)
+    reply = bot.core.dispatcher.handle_text(p["words"], actor=actor, now=datetime.fromisoformat(p["said_at"]),
+                                            delivery_id=p["delivery_id"])
+    auth = {"token": token} if token else {}  # slack_sdk takes a "token" out of the body as the bearer token
+    bot.client.api_call("chat.postMessage", json={**auth, "channel": actor.user_id, **render_slack(reply)})
 
 
 def prefill(bot: SlackBot, actor: Actor, text: str) -> Prefill:

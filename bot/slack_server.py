@@ -121,6 +121,9 @@ def make_web_app(app: App, bolt: BoltApp, *, signing_secret: str | None, workers
             return web.json_response({"ok": False, "error": "socket mode is not connected"}, status=503)
         if worker is not None and not worker.alive():
             return web.json_response({"ok": False, "error": "the Slack worker process is not running"}, status=503)
+        if worker is not None and not worker.ready():  # requests are recorded meanwhile, answered once it is
+            return web.json_response({"ok": False, "error": "starting: the worker is building its indexes"},
+                                     status=503)
         return web.json_response({"ok": True})
 
     async def close_pool(_: web.Application) -> None:

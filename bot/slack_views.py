@@ -3,6 +3,7 @@ Block Kit view, and its submission read back into the words the dispatcher's `lo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -78,14 +79,14 @@ def _value(values: Json, block: str) -> Json:
     return found if isinstance(found, dict) else {}
 
 
-def read_submission(state: Json, directory: Directory) -> tuple[str, dict[str, str]]:
+def read_submission(state: Json, account_name: Callable[[str], str | None]) -> tuple[str, dict[str, str]]:
     """The `log` words a submitted modal stands for, or Slack's per-field errors. Nothing in the view is
-    trusted: the account id must be one of this workspace's accounts."""
+    trusted: the account id must be one of this workspace's accounts (`account_name` reads only those)."""
     values = state.get("values") if isinstance(state, dict) else None
     values = values if isinstance(values, dict) else {}
     errors: dict[str, str] = {}
     account_id = str((_value(values, ACCOUNT).get("selected_option") or {}).get("value") or "")
-    account = directory.account(account_id) if account_id else None
+    account = account_name(account_id) if account_id else None
     if account is None:
         errors[ACCOUNT] = "Pick an account from the list."
     note = " ".join(str(_value(values, "note").get("value") or "").split())
@@ -103,7 +104,7 @@ def read_submission(state: Json, directory: Directory) -> tuple[str, dict[str, s
         errors["next"] = "Say what is due on that date."
     if errors or account is None:
         return "", errors
-    words = f"log {account.name}: {note}" + (f" With {people}." if people else "")
+    words = f"log {account}: {note}" + (f" With {people}." if people else "")
     if step:
         words += f"\nnext: {step}" + (f" by {due.isoformat()}" if due else "")
     return words, {}

@@ -13,11 +13,13 @@ the round trips, not the rows, were most of a command's time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 
 Processor = Callable[[Any], Any] | None
 Rows = list[tuple[Any, ...]]
@@ -32,7 +34,8 @@ class _Compiled:
 
 
 class PreparedRead:
-    """A Core select, compiled once per dialect; `rows()` returns plain tuples in the select's column order."""
+    """A Core select (or insert/update), compiled once per dialect; `rows()` returns plain tuples in the
+    select's column order, `execute()` runs a write and returns the number of rows it touched."""
 
     def __init__(self, stmt: Any) -> None:
         self.stmt = stmt
@@ -41,6 +44,17 @@ class PreparedRead:
 
     def rows(self, conn: Connection, **params: Any) -> Rows:
         return read_together(conn, [(self, params)])[0]
+
+    def execute(self, dbapi_connection: Any, dialect: Dialect, **params: Any) -> int:
+        """A write on a DBAPI connection the caller commits (the hot path of an ack has no time for more)."""
+        c, args = self._prepare(dialect, params)
+        cursor = dbapi_connection.cursor()
+        try:
+            with _as_sqlalchemy_errors(dialect, c.sql):
+                cursor.execute(c.sql, args)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
 
     def _prepare(self, dialect: Dialect, params: dict[str, Any]) -> tuple[_Compiled, Any]:
         c = self._compiled.get(dialect.name) or self._compile(dialect)
@@ -79,15 +93,30 @@ def read_together(conn: Connection, reads: Sequence[tuple[PreparedRead, dict[str
     dbapi = conn.connection
     cursors = [dbapi.cursor() for _ in prepared]
     try:
-        if dialect.driver == "psycopg" and len(prepared) > 1:
-            with dbapi.driver_connection.pipeline():  # type: ignore[union-attr]
-                for cursor, (_read, c, args) in zip(cursors, prepared, strict=True):
-                    cursor.execute(c.sql, args)
-        else:
-            for cursor, (_read, c, args) in zip(cursors, prepared, strict=True):
-                cursor.execute(c.sql, args)  # sqlite3: one result set per cursor, fetched below
-        return [read._decode(c, dialect, cursor, cursor.fetchall())
-                for cursor, (read, c, _args) in zip(cursors, prepared, strict=True)]
+        with _as_sqlalchemy_errors(dialect, prepared[0][1].sql):
+            return _run_together(dialect, dbapi, cursors, prepared)
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+def _run_together(dialect: Dialect, dbapi: Any, cursors: list[Any], prepared: list[Any]) -> list[Rows]:
+    if dialect.driver == "psycopg" and len(prepared) > 1:
+        with dbapi.driver_connection.pipeline():
+            for cursor, (_read, c, args) in zip(cursors, prepared, strict=True):
+                cursor.execute(c.sql, args)
+    else:
+        for cursor, (_read, c, args) in zip(cursors, prepared, strict=True):
+            cursor.execute(c.sql, args)  # sqlite3: one result set per cursor, fetched below
+    return [read._decode(c, dialect, cursor, cursor.fetchall())
+            for cursor, (read, c, _args) in zip(cursors, prepared, strict=True)]
+
+
+@contextmanager
+def _as_sqlalchemy_errors(dialect: Dialect, sql: str) -> Iterator[None]:
+    """The driver's errors as SQLAlchemy's (OperationalError, IntegrityError...), as Core would raise them: the
+    unit of work turns those into the rep's "nothing was saved" messages."""
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc

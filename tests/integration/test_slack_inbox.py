@@ -144,7 +144,7 @@ def test_two_processes_sweeping_at_once_take_each_request_once(app: App) -> None
         SqlSlackInbox(app.engine).done(key)
 
 
-def test_the_server_is_unhealthy_without_its_worker_process(slack: Slack) -> None:
+def test_the_server_is_unhealthy_without_its_worker_process_or_until_it_is_ready(slack: Slack) -> None:
     from types import SimpleNamespace
 
     from slack_sdk import WebClient
@@ -153,12 +153,14 @@ def test_the_server_is_unhealthy_without_its_worker_process(slack: Slack) -> Non
     from bot.slack_server import make_web_app
     from tests.integration.slack_fakes import SECRET, LoopbackServer
 
-    alive = [True]
-    worker = SimpleNamespace(alive=lambda: alive[0], start=lambda: None, stop=lambda: None)
+    alive, ready = [True], [False]
+    worker = SimpleNamespace(alive=lambda: alive[0], ready=lambda: ready[0], start=lambda: None, stop=lambda: None)
     bolt = build_slack_app(slack.app, signing_secret=SECRET, token="xoxb-test",
                            client=WebClient(token="xoxb-test", base_url=slack.api_url + "/api/"))
     server = LoopbackServer(make_web_app(slack.app, bolt, signing_secret=SECRET, worker=worker)).start()  # type: ignore[arg-type]
     try:
+        assert get_status(server.url + "/healthz") == 503  # starting: the worker is still building its indexes
+        ready[0] = True
         assert get_status(server.url + "/healthz") == 200
         alive[0] = False
         assert get_status(server.url + "/healthz") == 503
@@ -190,3 +192,18 @@ def test_a_dm_is_acked_before_the_work_and_answered_after(slack: Slack, monkeypa
     reply = slack.api.wait_for("chat.postMessage", before + 1)[before]
     assert reply.token == "xoxb-test" and "Logged for Globex Corporation" in reply.params["text"]
     eventually(lambda: finished(slack.app, f"event:{event_id}"))
+
+
+def test_the_worker_builds_each_slack_workspaces_index_before_taking_requests(app: App) -> None:
+    from bot.slack_worker import warm
+    from tests.integration.helpers import load_world
+
+    slack_ws, other = f"slack:T{uuid.uuid4().hex[:8]}", f"teams:{uuid.uuid4().hex[:8]}"
+    for ws in (slack_ws, other):
+        app.ensure_workspace(ws, ws)
+    load_world(app, slack_ws)
+    assert app.services.directory.cached(slack_ws) is None
+    assert warm(app) >= 1
+    held = app.services.directory.cached(slack_ws)
+    assert held is not None and held[1].search_accounts("Globex", limit=1)  # built, with the world's accounts
+    assert app.services.directory.cached(other) is None  # only Slack's workspaces: Teams runs elsewhere

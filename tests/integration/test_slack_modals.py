@@ -102,15 +102,28 @@ def submit(slack: Slack, team: str, account: str, note: str, **more: Any) -> tup
 
 def test_submitting_the_modal_saves_the_log_and_confirms_it_in_the_dm(slack: Slack, team: str) -> None:
     logistics = account_id(slack, team, "Initech Logistics")
+    before = len(slack.api.of("chat.postMessage"))
     status, body = submit(slack, team, logistics, "Quarterly review, they want pricing for two more depots",
                           people="Peter Gibbons", next="send the depot quote", due="2026-11-25")
-    assert status == 200 and not body  # an empty ack closes the modal
-    assert any("two more depots" in t for t in interactions(slack.app, team, "Initech Logistics"))
-    with slack.app.services.uow(f"slack:{team}") as uow:
-        assert [s.due for s in uow.next_steps.open_for_account(logistics)] == [date(2026, 11, 25)]
-    (dm,) = slack.api.wait_for("chat.postMessage", where=lambda p: p["team_id"] == team)
+    assert status == 200 and not body  # an empty ack closes the modal: the submission is recorded, then logged
+    dm = slack.api.wait_for("chat.postMessage", before + 1)[before]
     assert dm.params["channel"] == REP and "Logged for Initech Logistics" in dm.params["text"]
     assert "Peter Gibbons" in dm.params["text"]
+    assert sum("two more depots" in t for t in interactions(slack.app, team, "Initech Logistics")) == 1
+    with slack.app.services.uow(f"slack:{team}") as uow:
+        assert [s.due for s in uow.next_steps.open_for_account(logistics)] == [date(2026, 11, 25)]
+
+
+def test_a_resent_submission_is_logged_once(slack: Slack, team: str) -> None:
+    logistics = account_id(slack, team, "Initech Logistics")
+    values = {"account": {"account": {"selected_option": {"value": logistics}}},
+              "note": {"note": {"type": "plain_text_input", "value": "Resent note about the depots"}}}
+    body = submission_body(team=team, user=REP, values=values, view_id=new_id("V"))
+    before = len(slack.api.of("chat.postMessage"))
+    assert post(slack.url, body, content_type=FORM)[0] == 200
+    assert post(slack.url, body, content_type=FORM, headers={"X-Slack-Retry-Num": "1"})[0] == 200
+    slack.api.wait_for("chat.postMessage", before + 1)
+    assert sum("Resent note" in t for t in interactions(slack.app, team, "Initech Logistics")) == 1
 
 
 def test_a_submission_naming_another_workspaces_account_is_refused(slack: Slack, team: str) -> None:
