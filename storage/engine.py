@@ -16,10 +16,11 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for url; SQLite gets WAL and foreign keys, PostgreSQL a pool that survives restarts."""
+def make_engine(url: str, *, echo: bool = False, busy_timeout: float = 15) -> Engine:
+    """An engine for url; SQLite gets WAL and foreign keys, PostgreSQL a pool that survives restarts.
+    `busy_timeout`: how long SQLite's own handler waits for another writer (0: fail at once, the caller retries)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": busy_timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):

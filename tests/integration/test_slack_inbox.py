@@ -207,3 +207,51 @@ def test_the_worker_builds_each_slack_workspaces_index_before_taking_requests(ap
     held = app.services.directory.cached(slack_ws)
     assert held is not None and held[1].search_accounts("Globex", limit=1)  # built, with the world's accounts
     assert app.services.directory.cached(other) is None  # only Slack's workspaces: Teams runs elsewhere
+
+
+def _holding_sqlite_write_lock(app: App, seconds: float) -> threading.Thread:
+    """Another process's writer, as the worker is: holds SQLite's write lock for `seconds`."""
+    import sqlite3
+
+    held = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(str(app.engine.url.database), timeout=5, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(seconds)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(5)
+    return thread
+
+
+def test_a_record_waits_for_another_writer_and_then_goes_in(app: App) -> None:
+    if app.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer only")
+    store = SqlSlackInbox(app.engine)
+    thread = _holding_sqlite_write_lock(app, 0.3)
+    key = f"command:{uuid.uuid4()}"
+    assert store.record(key, workspace_id="slack:TWAIT", kind="command", payload={"n": 1}) is True
+    thread.join()
+    assert store.record(key, workspace_id="slack:TWAIT", kind="command", payload={"n": 1}) is False  # on record
+
+
+def test_a_record_gives_up_when_the_writer_never_lets_go(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    if app.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer only")
+    from sqlalchemy.exc import OperationalError
+
+    from storage import slack_installations
+
+    monkeypatch.setattr(slack_installations, "RECORD_PATIENCE", 0.05)
+    store = SqlSlackInbox(app.engine)
+    thread = _holding_sqlite_write_lock(app, 0.5)
+    key = f"command:{uuid.uuid4()}"
+    with pytest.raises(OperationalError):
+        store.record(key, workspace_id="slack:TWAIT", kind="command", payload={})
+    thread.join()
+    assert store.record(key, workspace_id="slack:TWAIT", kind="command", payload={}) is True  # nothing half-written
