@@ -26,24 +26,48 @@ class Health:
         return f"{word} ({self.score:+.1f}) {arrow}"
 
 
-def _weighted(signals: list[Signal], now: datetime) -> float | None:
-    weights = [s.strength * recency_weight(s.occurred_at, now) for s in signals]
-    total = sum(weights)
-    if not total:
-        return None
-    return sum(w * s.polarity.sign for w, s in zip(weights, signals, strict=True)) / total
+class _Sums:
+    """Running sums for one recency-weighted polarity: sum(w * sign) / sum(w)."""
+
+    __slots__ = ("signed", "weight")
+
+    def __init__(self) -> None:
+        self.signed = 0.0
+        self.weight = 0.0
+
+    def add(self, weight: float, sign: int) -> None:
+        self.weight += weight
+        self.signed += weight * sign
+
+    def score(self) -> float | None:
+        return self.signed / self.weight if self.weight else None
 
 
 def health(signals: Iterable[Signal], *, now: datetime) -> Health:
-    items = [s for s in signals if s.occurred_at <= now]
+    """One pass: each signal's weight is worked out once and added to its channel, its 30-day window and the
+    whole (a DMU view computes this for every person of an account with a long history)."""
+    channels: dict[Channel, _Sums] = {}
+    overall, recent, before = _Sums(), _Sums(), _Sums()
+    month_ago, two_months_ago = now - timedelta(days=30), now - timedelta(days=60)
+    count = 0
+    for s in signals:
+        if s.occurred_at > now:
+            continue
+        count += 1
+        weight, sign = s.strength * recency_weight(s.occurred_at, now), s.polarity.sign
+        overall.add(weight, sign)
+        channels.setdefault(s.channel, _Sums()).add(weight, sign)
+        if s.occurred_at > month_ago:
+            recent.add(weight, sign)
+        elif s.occurred_at > two_months_ago:
+            before.add(weight, sign)
     per_channel = {}
-    for channel in Channel:
-        score = _weighted([s for s in items if s.channel == channel], now)
+    for channel in Channel:  # in the channels' own order, as the view lists them
+        sums = channels.get(channel)
+        score = sums.score() if sums is not None else None
         if score is not None:
             per_channel[channel] = round(score, 2)
-    recent = [s for s in items if s.occurred_at > now - timedelta(days=30)]
-    before = [s for s in items if now - timedelta(days=60) < s.occurred_at <= now - timedelta(days=30)]
-    r, b = _weighted(recent, now), _weighted(before, now)
-    trend = (r or 0.0) - (b or 0.0) if r is not None and b is not None else 0.0
-    overall = _weighted(items, now)
-    return Health(None if overall is None else round(overall, 2), round(trend, 2), per_channel, len(items))
+    r, b = recent.score(), before.score()
+    trend = r - b if r is not None and b is not None else 0.0
+    total = overall.score()
+    return Health(None if total is None else round(total, 2), round(trend, 2), per_channel, count)

@@ -25,7 +25,10 @@ class Polarity(StrEnum):
 
     @property
     def sign(self) -> int:
-        return {"positive": 1, "neutral": 0, "negative": -1}[self.value]
+        return _SIGNS[self.value]
+
+
+_SIGNS = {"positive": 1, "neutral": 0, "negative": -1}
 
 
 class TouchFamily(StrEnum):

@@ -70,10 +70,17 @@ class PreparedRead:
             codes = [d[1] for d in cursor.description]
             procs = c.results = tuple(col.type.dialect_impl(dialect).result_processor(dialect, code)
                                       for col, code in zip(self.stmt.selected_columns, codes, strict=True))
-        if not any(procs):
+        convert = [(i, p) for i, p in enumerate(procs) if p is not None]  # only the columns that need it
+        if not convert:
             return [tuple(r) for r in raw]
-        return [tuple(p(v) if p is not None and v is not None else v for p, v in zip(procs, r, strict=True))
-                for r in raw]
+        rows = []
+        for r in raw:
+            row = list(r)
+            for i, p in convert:
+                if row[i] is not None:
+                    row[i] = p(row[i])
+            rows.append(tuple(row))
+        return rows
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         with self._lock:

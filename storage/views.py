@@ -146,7 +146,8 @@ def _timeline_of(account_id: str, rows: list[tuple[Any, ...]]) -> Timeline:
     for r in rows:
         ids = tuple(r[4] or ())
         if r[0] == "s":
-            signals.append(Signal(r[1], account_id, Channel(r[5]), Polarity(r[6]), r[2], r[3], r[7], ids, r[8], r[9]))
+            signals.append(Signal(r[1], account_id, _CHANNELS[r[5]], _POLARITIES[r[6]], r[2], r[3], r[7], ids, r[8],
+                                  r[9]))
         else:
             logs.append(Interaction(r[1], account_id, r[8], r[3], r[2], ids))
     return Timeline(signals, logs)
@@ -158,6 +159,10 @@ def _evidence_of(rows: list[tuple[Any, ...]]) -> list[StageEvidence]:
 
 def _steps_of(account_id: str, rows: list[tuple[Any, ...]]) -> list[NextStep]:
     return [NextStep(r[0], account_id, r[1], r[2], r[3], False, tuple(r[4] or ()), r[5]) for r in rows]
+
+
+_CHANNELS = {c.value: c for c in Channel}  # a dict lookup: calling the enum costs more, thousands of times a view
+_POLARITIES = {p.value: p for p in Polarity}
 
 
 def _stage(value: str | None) -> Stage | None:

@@ -1,13 +1,17 @@
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.buying import Stage
 from domain.errors import InvalidInput
 from domain.goals import Goal, current_quarter, period_bounds
-from domain.health import health
-from domain.listening import Channel, Polarity
+from domain.health import Health, health
+from domain.listening import Channel, Polarity, Signal
 from domain.measurement import Measured, World, actual, what_to_adjust
+from domain.stage_rules import recency_weight
 from tests.unit.domain.builders import NOW, evidence, signal
 
 
@@ -55,3 +59,30 @@ def test_stage_conversion_counts_accounts_moving_on_from_the_stage_before() -> N
                   [])
     goal = Goal("g", "stage_conversion:validation", "2026-Q4", 60)
     assert actual(goal, world, tz=NOW.tzinfo) == 50.0
+
+
+def _reference_health(signals: list[Signal], now: datetime) -> Health:
+    """Health as first written (a pass per channel and window): the one-pass version must agree exactly."""
+
+    def weighted(items: list[Signal]) -> float | None:
+        weights = [s.strength * recency_weight(s.occurred_at, now) for s in items]
+        total = sum(weights)
+        return sum(w * s.polarity.sign for w, s in zip(weights, items, strict=True)) / total if total else None
+
+    items = [s for s in signals if s.occurred_at <= now]
+    per_channel = {c: round(v, 2) for c in Channel if (v := weighted([s for s in items if s.channel == c])) is not None}
+    r = weighted([s for s in items if s.occurred_at > now - timedelta(days=30)])
+    b = weighted([s for s in items if now - timedelta(days=60) < s.occurred_at <= now - timedelta(days=30)])
+    trend = r - b if r is not None and b is not None else 0.0
+    overall = weighted(items)
+    return Health(None if overall is None else round(overall, 2), round(trend, 2), per_channel, len(items))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(list(Channel)), st.sampled_from(list(Polarity)),
+                          st.integers(min_value=-5, max_value=400), st.floats(min_value=0.1, max_value=3.0)),
+                max_size=40))
+def test_health_in_one_pass_equals_a_pass_per_channel_and_window(raw: list[tuple[Channel, Polarity, int, float]]
+                                                                  ) -> None:
+    signals = [replace(signal(c, p, days), strength=strength) for c, p, days, strength in raw]  # days < 0: future
+    assert health(signals, now=NOW) == _reference_health(signals, NOW)
