@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -11,14 +13,27 @@ from bot.message_maps import message_map_for
 from bot.replies import Button, Reply, Section, Tone
 from domain.buying import StageEvidence
 from domain.customer import Account, AttitudeChange, Individual
-from domain.digest import GOALS_WEEKDAY, Digest, DigestFacts, DigestItem, most_important
+from domain.digest import (
+    GOALS_WEEKDAY,
+    QUIET_DAYS,
+    Digest,
+    DigestFacts,
+    DigestItem,
+    RankKey,
+    gap_line,
+    importance,
+    key_of,
+    quiet_line,
+    shortlist,
+    step_line,
+)
 from domain.goals import current_quarter
 from domain.listening import Signal
 from domain.measurement import Measured, World, actual
 from domain.next_steps import NextStep
 from domain.schedule import zone
 from domain.suggestions import suggest
-from storage.digest_reads import Deal, DigestReads
+from storage.digest_reads import DealRow, DigestReads, StepRow
 from storage.uow import SqlUnitOfWork
 
 SCOPE_DAYS = 90  # a rep's accounts: the ones they own, plus the ones they logged on in this window
@@ -118,6 +133,25 @@ def gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
     inputs), whatever the number of reps. Returns the facts by rep id."""
     if not runs:
         return {}
+    with _collector_paused():
+        return _gather_all(uow, runs, now=now, day=day)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cycle collection while a run's rows become objects: a hundred thousand short-lived tuples and objects
+    (none in cycles) set off full collections that cost a fifth of the run. Turned back on after, if it was on."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
+                day: WorkspaceDay | None) -> dict[str, DigestFacts]:
     by_rep = {r.rep_id: r for r in runs}
     since = {r.rep_id: r.since or now - timedelta(days=1) for r in runs}
     today = {r.rep_id: now.astimezone(zone(r.tz)).date() for r in runs}
@@ -125,36 +159,58 @@ def gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
         day = WorkspaceDay.load(uow, min(since.values()))
     reads = DigestReads(uow.session, uow.workspace_id)
     touched = reads.touched(by_rep, since=now - timedelta(days=SCOPE_DAYS))
-    deals = {d.account.id: d for d in reads.deals_of_owners(by_rep)}
+    deals = {d.id: d for d in reads.deals_of_owners(by_rep)}
     others = {a for ids in touched.values() for a in ids} - deals.keys()
-    deals.update((d.account.id, d) for d in reads.deals_by_id(others))
-    deals_of: dict[str, dict[str, Deal]] = defaultdict(dict)
+    deals.update((d.id, d) for d in reads.deals_by_id(others))
+    deals_of: dict[str, dict[str, DealRow]] = defaultdict(dict)
     for d in deals.values():
-        if d.account.owner_id in by_rep:
-            deals_of[d.account.owner_id][d.account.id] = d
+        if d.owner_id in by_rep:
+            deals_of[d.owner_id][d.id] = d
     for rep_id, ids in touched.items():
         deals_of[rep_id].update((a, deals[a]) for a in ids if a in deals)
-    steps: dict[str, list[tuple[NextStep, Account]]] = defaultdict(list)
-    for step, account in reads.steps_due(by_rep, due_by=max(today.values())):
-        steps[step.owner_id].append((step, account))
-    last_touch = {a: d.last_touch for a, d in deals.items() if d.last_touch is not None}
-    tops = {rep_id: most_important([d.account for d in deals_of[rep_id].values()], last_touch) for rep_id in by_rep}
+    steps: dict[str, list[StepRow]] = defaultdict(list)
+    for step in reads.steps_due(by_rep, due_by=max(today.values())):
+        steps[step.owner_id].append(step)
+    tops = {rep_id: max(deals_of[rep_id].values(), key=lambda d: importance(d.stage, d.last_touch, d.name),
+                        default=None) for rep_id in by_rep}
     top_ids = {t.id for t in tops.values() if t is not None}
-    people, open_steps = reads.people(top_ids), reads.open_steps(top_ids)
+    people, open_steps = reads.people(top_ids), reads.late_steps(top_ids, before=max(today.values()))
     signals = reads.negative_signals_of(top_ids, since=now - timedelta(days=SUGGESTION_DAYS))  # all it reads
     message_map = message_map_for(uow)
+    quiet_since = now - timedelta(days=QUIET_DAYS)
     facts = {}
     for rep_id, run in by_rep.items():
         mine = deals_of[rep_id]
         mine_touched = touched.get(rep_id, set())
-        accounts = {a: d.account for a, d in mine.items()}  # its active deals, then every account the facts name
         rep_today = today[rep_id]
-        rep_steps = []
-        for step, account in steps[rep_id]:
-            if step.due is not None and step.due <= rep_today:
-                rep_steps.append(step)
-                if account.owner_id == rep_id or account.id in mine_touched:  # else the step shows "?"
-                    accounts.setdefault(account.id, account)
+        # only what can show: the first PER_KIND steps, gaps and quiet deals by the digest's order, and how many
+        # there are of each (tens of thousands of steps and deals a run, five a kind shown)
+        keyed: dict[str, list[tuple[RankKey, str]]] = defaultdict(list)
+        for s in steps[rep_id]:
+            known = s.name is not None and (s.account_owner_id == rep_id or s.account_id in mine_touched)
+            line = step_line((s.name or "?") if known else "?", s.text, s.due, rep_today)
+            if line is not None:
+                keyed[line[0]].append((key_of(line[0], line[1], line[2], s.account_id, s.id), s.id))
+        for d in mine.values():
+            gap = gap_line(d.name, d.people, d.has_economic_buyer)
+            if gap is not None:
+                keyed["gap"].append((key_of("gap", *gap, d.id), d.id))
+            quiet = quiet_line(d.name, d.last_touch, quiet_since)
+            if quiet is not None:
+                keyed["quiet"].append((key_of("quiet", *quiet, d.id), d.id))
+        shown: dict[str, set[str]] = {"step": set(), "deal": set()}  # the ids of those that can show
+        totals: dict[str, int] = {}
+        for kind, candidates in keyed.items():
+            picked, totals[kind] = shortlist(candidates)
+            shown["deal" if kind in ("gap", "quiet") else "step"].update(picked)
+        accounts: dict[str, Account] = {a: mine[a].account for a in mine if a in shown["deal"]}
+        rep_steps = []  # every account the facts name goes in `accounts`; coverage for those that are deals
+        for s in steps[rep_id]:
+            if s.id in shown["step"]:
+                rep_steps.append(NextStep(s.id, s.account_id, s.owner_id, s.text, s.due))
+                if s.name is not None and (s.account_owner_id == rep_id or s.account_id in mine_touched):
+                    accounts.setdefault(s.account_id, mine[s.account_id].account if s.account_id in mine
+                                        else s.account())  # else the step shows "?"
         seen = day.of_rep(rep_id, mine_touched, since[rep_id])
         for a in seen.account_ids():
             accounts.setdefault(a, day.accounts[a])
@@ -164,19 +220,28 @@ def gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
         top = tops[rep_id]
         suggestion = None
         if top is not None:
+            accounts.setdefault(top.id, top.account)
             top_people = list(people.get(top.id, ()))
             members[top.id] = _add(top_people, members.get(top.id, []))
             found = suggest(members=top_people, stage=top.stage, open_steps=open_steps.get(top.id, []),
                             signals=signals.get(top.id, []), message_map=message_map, today=rep_today, limit=1)
-            suggestion = (top, found[0]) if found else None
+            suggestion = (top.account, found[0]) if found else None
+        dealt = [mine[a] for a in accounts if a in mine]
         facts[rep_id] = DigestFacts(
             today=rep_today, now=now, accounts=list(accounts.values()), steps=rep_steps,
             stage_events=seen.stage_events, signals=seen.signals, attitude_moves=seen.attitude_moves,
-            members=members, last_touch={a: last_touch[a] for a in mine if a in last_touch},
+            members=members, last_touch={d.id: d.last_touch for d in dealt if d.last_touch is not None},
             goals=day.goals(uow, now, run.tz) if rep_today.isoweekday() == GOALS_WEEKDAY else [],
-            top_suggestion=suggestion, coverage={a: d.coverage for a, d in mine.items()},
+            top_suggestion=suggestion, coverage={d.id: d.coverage for d in dealt}, totals=totals,
         )
     return facts
+
+
+def _by_kind(items: Iterable[DigestItem]) -> dict[str, list[DigestItem]]:
+    found: dict[str, list[DigestItem]] = defaultdict(list)
+    for item in items:
+        found[item.kind].append(item)
+    return found
 
 
 def _add(people: list[Individual], more: Sequence[Individual]) -> list[Individual]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import heapq
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, BuyingRole, Individual, Lifecycle
@@ -17,6 +19,8 @@ ACTIVE_STAGES = frozenset({Stage.SOLUTION_UNDERSTANDING, Stage.VENDOR_SELECTION,
 LISTENED = frozenset({Channel.CHATTER, Channel.LOYALTY, Channel.SAMPLING})  # what reps miss without a digest
 PER_KIND = 5  # at most this many items of one kind: the digest stays readable on a phone
 GOALS_WEEKDAY = 1  # goal progress comes on Mondays
+QUIET_DAYS = 14  # an active deal nobody touched for this long has gone quiet
+LATE_CAP = 9  # steps this many days late or more share the first place
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,11 @@ class DigestFacts:
     last_touch: Mapping[str, datetime]  # account id -> newest interaction (active deals at least)
     goals: Sequence[Measured] = ()
     top_suggestion: tuple[Account, Suggestion] | None = None
-    quiet_days: int = 14
+    quiet_days: int = QUIET_DAYS
     coverage: Mapping[str, DealCoverage] | None = None  # per active deal; None: counted from `members`
+    # A reader may give only a shortlist of a kind's items: at least its PER_KIND first by `rank_key` (e.g. the
+    # steps and deals found by `shortlist`), with how many items of that kind there are in all.
+    totals: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,12 +85,60 @@ def most_important(accounts: Sequence[Account], last_touch: Mapping[str, datetim
     deals = [a for a in accounts if is_active_deal(a)]
     if not deals:
         return None
+    return max(deals, key=lambda a: importance(a.stage, last_touch.get(a.id), a.name))
 
-    def worked(a: Account) -> float:
-        touched = last_touch.get(a.id)
-        return touched.timestamp() if touched else 0.0
 
-    return max(deals, key=lambda a: (a.stage.rank if a.stage else -1, worked(a), a.name))
+def importance(stage: Stage | None, last_touch: datetime | None, name: str) -> tuple[int, float, str]:
+    """`most_important`'s order among active deals (the largest wins; the first of equals)."""
+    return _RANKS[stage] if stage else -1, last_touch.timestamp() if last_touch else 0.0, name
+
+
+_RANKS = {s: s.rank for s in Stage}
+
+
+RankKey = tuple[int, str, str, str, str]
+T = TypeVar("T")
+
+
+def key_of(kind: str, priority: int, text: str, account_id: str | None = None, step_id: str | None = None) -> RankKey:
+    """The digest's order of an item: priority, then kind, then text; the ids make ties deterministic."""
+    return priority, kind, text, account_id or "", step_id or ""
+
+
+def rank_key(item: DigestItem) -> RankKey:
+    return key_of(item.kind, item.priority, item.text, item.account_id, item.step_id)
+
+
+def shortlist(keyed: Iterable[tuple[RankKey, T]]) -> tuple[list[T], int]:
+    """Of one kind's items (each with its `key_of`), those that can show, the PER_KIND first, and how many there are
+    in all: a reader can give `DigestFacts` these and `totals` instead of every item."""
+    counted = list(keyed)
+    return [x for _, x in heapq.nsmallest(PER_KIND, counted, key=lambda kx: kx[0])], len(counted)
+
+
+def step_line(name: str, text: str, due: date | None, today: date) -> tuple[str, int, str] | None:
+    """An open step's kind, priority and line (`name` is "?" when the account is not the rep's); None: not due."""
+    if due is None or due > today:
+        return None
+    late = (today - due).days
+    kind, when = ("overdue", f"{late} day{'s' * (late != 1)} overdue") if late else ("due", "due today")
+    return kind, 10 - min(late, LATE_CAP), f"{name}: {text} ({when})"
+
+
+def gap_line(name: str, people: int, has_economic_buyer: bool) -> tuple[int, str] | None:
+    """An active deal's DMU gap (priority, line), if it has one."""
+    if not has_economic_buyer:
+        return 30, f"{name}: no economic buyer known"
+    if people == 1:
+        return 31, f"{name}: single-threaded (one contact)"
+    return None
+
+
+def quiet_line(name: str, last: datetime | None, cutoff: datetime) -> tuple[int, str] | None:
+    """An active deal gone quiet (no touch since `cutoff`): priority and line, if it has."""
+    if last is None or last < cutoff:
+        return 40, f"{name}: no touch {f'since {last:%b %d}' if last else 'ever'}"
+    return None
 
 
 def build_digest(f: DigestFacts) -> Digest:
@@ -100,18 +155,16 @@ def build_digest(f: DigestFacts) -> Digest:
         account, s = f.top_suggestion
         items.append(DigestItem("suggestion", f"{account.name}: {s.whom} — {s.message} ({s.why})", 5, account.id))
     kept = _ranked(items)
-    return Digest(tuple(kept), len(items) - len(kept))
+    given = {k: sum(1 for i in items if i.kind == k) for k in f.totals}
+    return Digest(tuple(kept), len(items) - len(kept) + sum(max(n - given[k], 0) for k, n in f.totals.items()))
 
 
 def _steps(f: DigestFacts, names: Mapping[str, str]) -> list[DigestItem]:
     out = []
     for s in f.steps:
-        if s.done or s.due is None or s.due > f.today:
-            continue
-        late = (f.today - s.due).days
-        kind, when = ("overdue", f"{late} day{'s' * (late != 1)} overdue") if late else ("due", "due today")
-        out.append(DigestItem(kind, f"{names.get(s.account_id, '?')}: {s.text} ({when})", 10 - min(late, 9),
-                              s.account_id, s.id))
+        line = None if s.done else step_line(names.get(s.account_id, "?"), s.text, s.due, f.today)
+        if line is not None:
+            out.append(DigestItem(line[0], line[2], line[1], s.account_id, s.id))
     return out
 
 
@@ -145,21 +198,19 @@ def _gaps(f: DigestFacts) -> list[DigestItem]:
         cover = f.coverage.get(account.id) if f.coverage is not None else None
         if cover is None:
             cover = DealCoverage.of(f.members.get(account.id, ()))
-        if not cover.has_economic_buyer:
-            out.append(DigestItem("gap", f"{account.name}: no economic buyer known", 30, account.id))
-        elif cover.people == 1:
-            out.append(DigestItem("gap", f"{account.name}: single-threaded (one contact)", 31, account.id))
+        line = gap_line(account.name, cover.people, cover.has_economic_buyer)
+        if line is not None:
+            out.append(DigestItem("gap", line[1], line[0], account.id))
     return out
 
 
 def _quiet(f: DigestFacts) -> list[DigestItem]:
     cutoff = f.now - timedelta(days=f.quiet_days)
     out = []
-    for account in f.accounts:
-        last = f.last_touch.get(account.id)
-        if is_active_deal(account) and (last is None or last < cutoff):
-            since = f"since {last:%b %d}" if last else "ever"
-            out.append(DigestItem("quiet", f"{account.name}: no touch {since}", 40, account.id))
+    for a in f.accounts:
+        line = quiet_line(a.name, f.last_touch.get(a.id), cutoff) if is_active_deal(a) else None
+        if line is not None:
+            out.append(DigestItem("quiet", line[1], line[0], a.id))
     return out
 
 
@@ -171,7 +222,7 @@ def _goal_line(m: Measured) -> str:
 def _ranked(items: list[DigestItem]) -> list[DigestItem]:
     kept: list[DigestItem] = []
     counts: dict[str, int] = {}
-    for item in sorted(items, key=lambda i: (i.priority, i.kind, i.text)):
+    for item in sorted(items, key=rank_key):
         counts[item.kind] = counts.get(item.kind, 0) + 1
         if counts[item.kind] <= PER_KIND:
             kept.append(item)

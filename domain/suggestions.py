@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,37 +34,42 @@ def suggest(*, members: Sequence[Individual], stage: Stage | None, open_steps: S
             sent: Mapping[str, frozenset[str]] | None = None, stage_since: date | None = None,
             limit: int = 3) -> list[Suggestion]:
     """Deterministic for the same data: rules in priority order, one suggestion per person."""
-    ctx: Mapping[str, frozenset[str]] = sent or {}
+    return _dedupe(_candidates(members, stage, open_steps, signals, message_map, today, sent or {}, stage_since),
+                   limit)
+
+
+def _candidates(members: Sequence[Individual], stage: Stage | None, open_steps: Sequence[NextStep],
+                signals: Sequence[Signal], mm: MessageMap, today: date, ctx: Mapping[str, frozenset[str]],
+                stage_since: date | None) -> Iterator[Suggestion]:
+    """Every rule's suggestions in priority order, made lazily: `suggest` stops once it has `limit` of them
+    (the digest asks for one, for a thousand reps a run)."""
     current = stage or Stage.PAIN_RECOGNITION
     ordered = sorted(members, key=lambda p: (-p.weight(), p.name))
-    mm = message_map
-    found: list[Suggestion] = []
     for step in sorted((s for s in open_steps if s.is_overdue(today)), key=lambda s: (s.due, s.text)):
-        found.append(Suggestion("you", f"Finish: {step.text}", f"overdue since {step.due}", TouchFamily.COMMUNICATIONS))
+        yield Suggestion("you", f"Finish: {step.text}", f"overdue since {step.due}", TouchFamily.COMMUNICATIONS)
     renewal = next((s for s in signals if s.channel == Channel.LOYALTY and s.polarity == Polarity.NEGATIVE), None)
     if renewal is not None and ordered:
-        found.append(_for(ordered[0], Stage.CUSTOMER, mm, ctx, f"renewal at risk: \u201c{renewal.text[:60]}\u201d",
-                          proof=True))
+        yield _for(ordered[0], Stage.CUSTOMER, mm, ctx, f"renewal at risk: \u201c{renewal.text[:60]}\u201d",
+                   proof=True)
     for person in (p for p in ordered if p.attitude < 0):
-        found.append(_for(person, current, mm, ctx, "a detractor to turn", proof=True))
+        yield _for(person, current, mm, ctx, "a detractor to turn", proof=True)
     if not any(BuyingRole.ECONOMIC_BUYER in p.roles for p in members):
         entry = mm.entry(FINANCE_PERSONA, current)
         if entry is not None:
             asset = next(iter(mm.assets_for(entry)), None)
-            found.append(Suggestion("the economic buyer (ask your champion for an intro)", entry.core_message,
-                                    "no economic buyer known", entry.channel, asset))
+            yield Suggestion("the economic buyer (ask your champion for an intro)", entry.core_message,
+                             "no economic buyer known", entry.channel, asset)
     objection = next((s for s in signals if s.polarity == Polarity.NEGATIVE
                       and any(w in s.text.lower() for w in PRICE_WORDS)), None)
     if objection is not None:
         payer = next((p for p in ordered if p.persona == FINANCE_PERSONA), ordered[0] if ordered else None)
         if payer is not None:
-            found.append(_for(payer, current, mm, ctx, "price objection logged", proof=True))
+            yield _for(payer, current, mm, ctx, "price objection logged", proof=True)
     if stage in ACTIVE and stage_since is not None and (today - stage_since).days > STALLED_DAYS and ordered:
         weeks = (today - stage_since).days // 7
-        found.append(_for(ordered[0], current, mm, ctx, f"stalled at {current.label} for {weeks} weeks"))
+        yield _for(ordered[0], current, mm, ctx, f"stalled at {current.label} for {weeks} weeks")
     for person in ordered:
-        found.append(_for(person, current, mm, ctx, f"keep {person.name} moving at {current.label}"))
-    return _dedupe(found, limit)
+        yield _for(person, current, mm, ctx, f"keep {person.name} moving at {current.label}")
 
 
 def sent_assets(interactions: Sequence[Interaction], message_map: MessageMap) -> dict[str, frozenset[str]]:
@@ -92,10 +97,12 @@ def _for(person: Individual, stage: Stage, mm: MessageMap, sent: Mapping[str, fr
     return Suggestion(person.name, f"{message} — {entry.call_to_action}", why, entry.channel, asset, person.id)
 
 
-def _dedupe(found: list[Suggestion], limit: int) -> list[Suggestion]:
+def _dedupe(found: Iterable[Suggestion], limit: int) -> list[Suggestion]:
     seen: set[str] = set()
     kept: list[Suggestion] = []
     for s in found:
+        if 0 <= limit <= len(kept):  # enough: the rest need not be made
+            break
         key = s.person_id or s.whom + s.message
         if key not in seen:
             seen.add(key)

@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.bootstrap import App
-from bot.digest_content import SCOPE_DAYS, RepRun, _goals, gather, gather_all
+from bot.digest_content import SCOPE_DAYS, RepRun, _goals, gather, gather_all, render
 from bot.message_maps import message_map_for
+from bot.replies import Section
 from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, BuyingRole, Individual, Lifecycle
 from domain.digest import Digest, DigestFacts, build_digest, is_active_deal, most_important
@@ -167,3 +168,65 @@ def test_a_rep_sees_logged_on_accounts_of_others_and_a_step_elsewhere_shows_no_n
     assert "Theirs Co: single-threaded (one contact)" in texts["U_B"]
     assert "?: call Far (1 day overdue)" in texts["U_A"]
     assert "Mine Co: no economic buyer known" in texts["U_A"] and not any("Mine" in t for t in texts["U_B"])
+
+
+def seed_crowded(app: App, workspace: str, now: datetime) -> None:
+    """U_A has more than five items of each of four kinds, with ties (same text on one account, names that prefix
+    one another); U_B exactly five overdue steps; U_C nothing at all."""
+    app.ensure_workspace(workspace)
+    x = workspace.split(":", 1)[1]
+    today = now.date()
+    names = ["Acme", "Acme Co", "Acme: West", "Beta", "Beta Labs", "Gamma", "Delta", "Epsilon", "Zeta", "Eta"]
+    with app.services.uow(workspace) as uow:
+        for n, name in enumerate(names):
+            uow.accounts.add(Account(f"{x}-d{n}", name, owner_id="U_A", stage=Stage.VALIDATION))
+        uow.accounts.add(Account(f"{x}-other", "Other Co", owner_id="U_OTHER"))
+        uow.accounts.add(Account(f"{x}-b", "Bee Co", owner_id="U_B", lifecycle=Lifecycle.CUSTOMER))
+        uow.commit()
+        for n in (7, 8, 9):  # 0-6: no economic buyer (7 gaps); 7, 8: single-threaded (2 more); 9: covered
+            uow.individuals.add(Individual(f"{x}-eb{n}", f"{x}-d{n}", f"Eve {n}", roles=(BuyingRole.ECONOMIC_BUYER,)))
+        uow.individuals.add(Individual(f"{x}-ch9", f"{x}-d9", "Carl Champ", roles=(BuyingRole.CHAMPION,)))
+        for n in range(4, 10):  # 0-3 never touched, 4-7 touched 20 days ago: 8 quiet; 8, 9 touched yesterday
+            uow.interactions.add(Interaction(f"{x}-i{n}", f"{x}-d{n}", "U_A", "met",
+                                             now - timedelta(days=20 if n < 8 else 1)))
+        steps = [("d0", "call", 0), ("d0", "call", 0), ("d1", "send deck", 0), ("d2", "demo", 0), ("d3", "mail", 0),
+                 ("d4", "quote", 0), ("d5", "visit", 0),  # 7 due today, two of them the same
+                 ("d0", "chase", 1), ("d0", "chase", 1), ("d3", "ping", 3), ("d0", "review", 9), ("d1", "review", 9),
+                 ("d2", "renew", 5), ("d2", "renew", 5), ("d2", "renew", 5),  # the same three across the cut
+                 ("other", "help out", 30),  # 9 overdue
+                 ("d4", "later", -2)]  # not due yet
+        for n, (acc, text, late) in enumerate(steps):
+            uow.next_steps.add(NextStep(f"{x}-s{n:02d}", f"{x}-{acc}", "U_A", text, today - timedelta(days=late)))
+        uow.next_steps.add(NextStep(f"{x}-sdone", f"{x}-d0", "U_A", "done one", today - timedelta(days=2), done=True))
+        for n in range(5):
+            uow.next_steps.add(NextStep(f"{x}-b{n}", f"{x}-b", "U_B", f"step {n}", today - timedelta(days=n + 1)))
+        uow.commit()
+
+
+@pytest.mark.parametrize("now", [WEDNESDAY, MONDAY], ids=["wednesday", "monday"])
+def test_only_five_items_a_kind_show_and_the_rest_are_counted(app: App, workspace: str, now: datetime) -> None:
+    seed_crowded(app, workspace, now)
+    runs = [RepRun("U_A", "UTC"), RepRun("U_B", "UTC"), RepRun("U_C", "UTC")]
+    with app.services.uow(workspace) as uow:
+        batch = digests(gather_all(uow, runs, now=now))
+        expected = digests({r.rep_id: reference_facts(uow, rep_id=r.rep_id, tz=r.tz, now=now, since=r.since)
+                            for r in runs})
+    assert batch == expected
+    crowded = batch["U_A"]
+    shown = {k: [i.text for i in crowded.items if i.kind == k] for k in ("overdue", "due", "gap", "quiet")}
+    assert all(len(texts) == 5 for texts in shown.values())
+    assert crowded.cut == 4 + 2 + 4 + 3  # 9 overdue, 7 due, 9 gaps, 8 quiet
+    assert render(crowded).blocks[-1] == Section(None, (f"… and {crowded.cut} more",))
+    assert shown["overdue"] == ["?: help out (30 days overdue)", "Acme Co: review (9 days overdue)",
+                                "Acme: review (9 days overdue)", "Acme: West: renew (5 days overdue)",
+                                "Acme: West: renew (5 days overdue)"]
+    x = workspace.split(":", 1)[1]
+    assert [i.step_id for i in crowded.items if "renew" in i.text] == [f"{x}-s12", f"{x}-s13"]  # s14 is cut
+    assert shown["due"] == ["Acme Co: send deck (due today)", "Acme: West: demo (due today)",
+                            "Acme: call (due today)", "Acme: call (due today)", "Beta Labs: quote (due today)"]
+    assert shown["gap"] == ["Acme Co: no economic buyer known", "Acme: West: no economic buyer known",
+                            "Acme: no economic buyer known", "Beta Labs: no economic buyer known",
+                            "Beta: no economic buyer known"]
+    assert shown["quiet"][:3] == ["Acme Co: no touch ever", "Acme: West: no touch ever", "Acme: no touch ever"]
+    assert batch["U_B"].cut == 0 and len(batch["U_B"].items) == 5
+    assert batch["U_C"].is_quiet and batch["U_C"].cut == 0

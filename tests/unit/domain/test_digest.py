@@ -1,8 +1,9 @@
+import random
 from datetime import date, timedelta
 
 from domain.buying import Stage, StageEvidence
 from domain.customer import AttitudeChange, BuyingRole, Lifecycle
-from domain.digest import PER_KIND, DigestFacts, build_digest
+from domain.digest import PER_KIND, DigestFacts, build_digest, key_of, shortlist, step_line
 from domain.goals import Goal
 from domain.listening import Channel, Polarity
 from domain.measurement import Measured
@@ -89,3 +90,23 @@ def test_each_kind_is_capped_and_the_rest_is_counted() -> None:
     steps = [NextStep(f"s{n}", "a-acme", "U1", f"step {n}", TODAY - timedelta(days=n)) for n in range(1, 9)]
     digest = build_digest(facts(steps=steps))
     assert sum(i.kind == "overdue" for i in digest.items) == PER_KIND and digest.cut == 8 - PER_KIND
+
+
+def test_a_shortlist_with_totals_gives_the_digest_all_the_items_give() -> None:
+    rng = random.Random(3)
+    for _ in range(200):
+        steps = [NextStep(f"s{n:02d}", "a-acme", "U1", rng.choice(["call", "mail", "call back"]),
+                          TODAY - timedelta(days=rng.choice([0, 0, 1, 2, 9, 12, 40])))
+                 for n in range(rng.randint(0, 14))]
+        whole = build_digest(facts(steps=steps))
+        keyed: dict[str, list[tuple[tuple[int, str, str, str, str], NextStep]]] = {}
+        for s in steps:
+            line = step_line("Acme", s.text, s.due, TODAY)
+            assert line is not None
+            keyed.setdefault(line[0], []).append((key_of(line[0], line[1], line[2], s.account_id, s.id), s))
+        short, totals = [], {}
+        for kind, found in keyed.items():
+            kept, totals[kind] = shortlist(found)
+            short += kept
+        assert build_digest(facts(steps=short, totals=totals)) == whole
+        assert whole.cut == sum(max(n - PER_KIND, 0) for n in totals.values())
