@@ -1,7 +1,7 @@
 """Teams turns: our endpoint against a bare botbuilder bot on the same stack, replies to a fake connector.
 
     .venv/bin/python bench/teams_turns.py [--turns 300 --seconds 20 --concurrency 1,16
-                                           --bots bare,ours-stock,ours --workspaces world,demo
+                                           --bots bare,ours-stock,ours --workspaces world,demo --workloads log,dmu
                                            --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
                                            --profile DIR]
 
@@ -18,8 +18,8 @@ Workspaces: `world` is tests/fixtures/world.json, `demo` the generated demo worl
 113 interactions). Every run gets a fresh tenant loaded with its world, so a run never sees an earlier run's
 logs. Reported per run: throughput, p50/p99 from the POST to the reply reaching the connector, server CPU
 per turn (time.process_time in the server, all threads), and each as a ratio to `bare`.
-Every run is bounded by --turns and --seconds. --profile DIR writes a cProfile of each server's event-loop
-thread per run (worker threads are not in it).
+Every run is bounded by --turns and --seconds. --profile DIR writes a cProfile of each server per run: its
+event-loop thread and its worker threads (where our bot parses, logs and answers) merged in one file.
 """
 
 from __future__ import annotations
@@ -105,21 +105,63 @@ class Spec(NamedTuple):
 # ---------------------------------------------------------------- the server subprocess
 
 
+class _ThreadProfiles:
+    """A cProfile per worker thread, enabled around each job while a profile runs (our bot parses, logs and
+    answers in asyncio.to_thread workers, which a profile of the loop thread alone would miss)."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.profiles: dict[int, Any] = {}
+
+    def wrap(self, fn: Any) -> Any:
+        import cProfile
+        import threading
+
+        def run(*a: Any, **k: Any) -> Any:
+            if not self.active:
+                return fn(*a, **k)
+            profile = self.profiles.setdefault(threading.get_ident(), cProfile.Profile())
+            profile.enable()
+            try:
+                return fn(*a, **k)
+            finally:
+                profile.disable()
+
+        return run
+
+
 async def _serve(args: argparse.Namespace) -> None:
     import cProfile
+    import pstats
+    from concurrent.futures import ThreadPoolExecutor
 
     server = _bare_server(args.serve) if args.serve.startswith("bare") else _our_server(args)
     profiler: list[cProfile.Profile] = []
+    threads = _ThreadProfiles()
+    if args.profile:
+
+        class Profiling(ThreadPoolExecutor):
+            def submit(self, fn: Any, /, *a: Any, **k: Any) -> Any:
+                return super().submit(threads.wrap(fn), *a, **k)
+
+        asyncio.get_running_loop().set_default_executor(Profiling())
 
     async def cpu(request: web.Request) -> web.Response:
-        """CPU seconds of this process so far; optionally starts/stops a profile of the loop thread."""
+        """CPU seconds of this process so far; optionally starts/stops a profile of the loop thread and the
+        worker threads (one file per run: both merged)."""
         mark = request.query.get("profile")
         if args.profile and mark == "start":
             profiler[:] = [cProfile.Profile()]
+            threads.profiles.clear()
+            threads.active = True
             profiler[0].enable()
         elif args.profile and mark == "stop" and profiler:
             profiler[0].disable()
-            profiler[0].dump_stats(Path(args.profile) / f"{args.serve}-{request.query['name']}.prof")
+            threads.active = False
+            stats = pstats.Stats(profiler[0])
+            for profile in list(threads.profiles.values()):
+                stats.add(profile)
+            stats.dump_stats(Path(args.profile) / f"{args.serve}-{request.query['name']}.prof")
         return web.json_response({"cpu": time.process_time()})
 
     server.router.add_get("/_bench/cpu", cpu)
@@ -369,7 +411,8 @@ async def main(args: argparse.Namespace) -> None:
     bots, workspaces = args.bots.split(","), args.workspaces.split(",")
     levels = [int(c) for c in args.concurrency.split(",")]
     specs = [
-        Spec(w, load, c, r) for w in workspaces for load in ("log", "dmu") for c in levels for r in range(args.repeat)
+        Spec(w, load, c, r) for w in workspaces for load in args.workloads.split(",") for c in levels
+        for r in range(args.repeat)
     ]
     tenants = [f"{spec.workspace}={spec.tenant}" for spec in specs]
     tmp = Path(tempfile.mkdtemp(prefix="teams-bench-"))
@@ -409,9 +452,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--bots", default="bare,ours-stock,ours")
     parser.add_argument("--workspaces", default="world,demo")
+    parser.add_argument("--workloads", default="log,dmu")
     parser.add_argument("--repeat", type=int, default=1, help="runs per bot and spec; the table shows the median")
     parser.add_argument("--database-url", help="PostgreSQL admin URL (a fresh database per server); else SQLite")
-    parser.add_argument("--profile", help="directory for cProfile dumps of each server's loop thread per run")
+    parser.add_argument("--profile", help="directory for cProfile dumps of each server per run (loop and workers)")
     parser.add_argument("--serve", help=argparse.SUPPRESS)  # internal: run one bot server
     parser.add_argument("--tenants", default="", help=argparse.SUPPRESS)
     return parser.parse_args(argv)

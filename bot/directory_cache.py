@@ -7,6 +7,7 @@ its index, so an account added through one process is resolvable by the very nex
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -41,6 +42,23 @@ class DirectoryCache:
         """The index this process holds and the version it was built at, unchecked: for callers that read the
         current version in the same statement as their data and come back when it moved."""
         return self._cache.get(workspace_id)
+
+    def learned(self, workspace_id: str, contacts: Sequence[KnownContact]) -> None:
+        """This process just committed these new contacts, and with them one move of the change counter, and
+        nothing else the index reads. When no other change came in between (the counter is one past the cached
+        index's), the cached index takes them in place of a full reload on the next message; otherwise the next
+        message reloads as before. Other processes see the counter move and reload."""
+        if not contacts:
+            return
+        with self._lock:
+            cached = self._cache.get(workspace_id)
+            if cached is None:
+                return
+            version = directory_version(self._engine, workspace_id)
+            if version != cached[0] + 1:
+                return
+            cached[1].add_contacts(contacts)
+            self._cache[workspace_id] = (version, cached[1])
 
     def _load(self, workspace_id: str) -> Directory:
         with Session(self._engine) as s:

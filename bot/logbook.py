@@ -8,7 +8,7 @@ from typing import Any
 from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, Individual, Lifecycle, clamp_attitude
 from domain.listening import Channel, Interaction, Signal, Touch
-from domain.names import new_id
+from domain.names import new_id, normalize_name
 from domain.next_steps import NextStep
 from domain.personas import persona_for_title
 from domain.stage_rules import infer_stage
@@ -20,83 +20,122 @@ _ATTITUDE_CHANNELS = {Channel.ENGAGEMENT, Channel.SAMPLING, Channel.CHATTER, Cha
 
 
 def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id: str, now: datetime,
-              created_account: bool = False) -> Interaction:
-    """Record the interaction, its signals, touches, people, attitude moves, stage evidence and next step."""
+              created_account: bool = False, created_people: list[Individual] | None = None,
+              account_as_stored: bool = True) -> Interaction:
+    """Record the interaction, its signals, touches, people, attitude moves, stage evidence and next step.
+
+    Everything is decided in memory first, then written as one Core INSERT per table (new people, signals,
+    touches, attitude moves, stage evidence, next step, the interaction) and one UPDATE per moved attitude and
+    for a stage or lifecycle that moved: no ORM instances, and no look-ups for rows whose ids were just made.
+    `account_as_stored`: the account's stage and lifecycle are what this transaction last wrote or read (an
+    edit passes False: its account was read before the undo, and is written back whatever it holds)."""
     undo: dict[str, Any] = {"created_account": account.id if created_account else None, "created_people": [],
                             "attitudes": {}, "stage": account.stage.value if account.stage else None,
                             "lifecycle": account.lifecycle.value}
-    people = _people(uow, reading, account, undo)
+    uow.session.flush()  # anything this transaction changed through the ORM (an undo before an edit) is read back
+    people, created = _people(uow, reading, account, undo)
     person_ids = tuple(p.id for p in people)
     interaction = Interaction(new_id(), account.id, rep_id, reading.text, now, person_ids)
-    for s in reading.signals:
-        uow.signals.add(Signal(new_id(), account.id, s.channel, s.polarity, now, s.phrase or reading.text,
-                               individual_ids=person_ids, rep_id=rep_id, interaction_id=interaction.id))
-    for t in reading.touches:
-        uow.touches.add(Touch(new_id(), account.id, t.kind, now, person_ids, rep_id, interaction.id))
-    _move_attitudes(uow, reading, people, undo, rep_id=rep_id, now=now, interaction_id=interaction.id)
+    moves = _move_attitudes(reading, people, undo, rep_id=rep_id, now=now, interaction_id=interaction.id)
+    uow.individuals.add_new(created)  # with their attitude already moved: one row each, written once
+    if created_people is not None:
+        created_people.extend(created)
+    fresh = {p.id for p in created}
+    for change in moves:
+        if change.individual_id not in fresh:
+            uow.individuals.set_attitude(change.individual_id, change.after)
+    uow.signals.add_all([Signal(new_id(), account.id, s.channel, s.polarity, now, s.phrase or reading.text,
+                                individual_ids=person_ids, rep_id=rep_id, interaction_id=interaction.id)
+                         for s in reading.signals])
+    uow.touches.add_all([Touch(new_id(), account.id, t.kind, now, person_ids, rep_id, interaction.id)
+                         for t in reading.touches])
+    uow.attitudes.add_all(moves)
     if reading.stage is not None:
-        _record_stage(uow, reading, account, people, rep_id, now, interaction.id)
+        who = people[0].id if people else None
+        uow.stage_history.add_all([StageEvidence(reading.stage.stage, now, reading.stage.phrase or reading.text,
+                                                 individual_id=who, rep_id=rep_id, interaction_id=interaction.id)],
+                                  account_id=account.id)
+        stored = (account.stage, account.lifecycle)
+        _restage(uow, account, now=now)
+        if not account_as_stored or (account.stage, account.lifecycle) != stored:
+            uow.accounts.set_stage(account)
     if reading.next_step is not None:
-        uow.next_steps.add(NextStep(new_id(), account.id, rep_id, reading.next_step.text, reading.next_step.due,
-                                    individual_ids=person_ids, interaction_id=interaction.id))
+        uow.next_steps.add_new(NextStep(new_id(), account.id, rep_id, reading.next_step.text, reading.next_step.due,
+                                        individual_ids=person_ids, interaction_id=interaction.id))
     interaction.undo = undo
-    uow.interactions.add(interaction)
+    uow.interactions.add_new(interaction)
     return interaction
 
 
-def _people(uow: SqlUnitOfWork, reading: Reading, account: Account, undo: dict[str, Any]) -> list[Individual]:
+def _people(uow: SqlUnitOfWork, reading: Reading, account: Account, undo: dict[str, Any]
+            ) -> tuple[list[Individual], list[Individual]]:
+    """The log's people (known contacts read in one query) and those of them to create."""
+    known = {p.id: p for p in uow.individuals.with_ids([p.contact.id for p in reading.people if p.contact])}
     found: list[Individual] = []
+    created: list[Individual] = []
     for p in reading.people:
         if p.candidates and p.contact is None:
             continue  # undecided between two contacts: never guessed, never created as someone new
-        person = uow.individuals.get(p.contact.id) if p.contact else uow.individuals.by_name(account.id, p.name)
+        if p.contact:
+            person = known.get(p.contact.id)
+        else:
+            named = normalize_name(p.name)
+            person = next((c for c in created if normalize_name(c.name) == named), None)
+            person = person or uow.individuals.by_name(account.id, p.name)
         if person is not None and person.account_id != account.id:
             continue  # a namesake at another account is not this log's person
         if person is None:
             persona = persona_for_title(p.title)
             person = Individual(new_id(), account.id, p.name, p.title, persona.key if persona else None)
-            uow.individuals.add(person)
+            created.append(person)
             undo["created_people"].append(person.id)
         if all(f.id != person.id for f in found):
             found.append(person)
-    return found
+    return found, created
 
 
-def _move_attitudes(uow: SqlUnitOfWork, reading: Reading, people: list[Individual], undo: dict[str, Any], *,
-                    rep_id: str, now: datetime, interaction_id: str) -> None:
+def _move_attitudes(reading: Reading, people: list[Individual], undo: dict[str, Any], *, rep_id: str,
+                    now: datetime, interaction_id: str) -> list[AttitudeChange]:
     tone = sum(s.polarity.sign for s in reading.signals if s.channel in _ATTITUDE_CHANNELS)
     step = (tone > 0) - (tone < 0)
+    moves: list[AttitudeChange] = []
     if not step:
-        return
+        return moves
     for person in people:
         moved = clamp_attitude(person.attitude + step)
         if moved != person.attitude:
             undo["attitudes"].setdefault(person.id, person.attitude)
-            uow.attitudes.add(AttitudeChange(person.id, person.attitude, moved, now, reading.text, rep_id,
-                                             interaction_id))
+            moves.append(AttitudeChange(person.id, person.attitude, moved, now, reading.text, rep_id,
+                                        interaction_id))
             person.attitude = moved
-            uow.individuals.update(person)
-
-
-def _record_stage(uow: SqlUnitOfWork, reading: Reading, account: Account, people: list[Individual],
-                  rep_id: str, now: datetime, interaction_id: str) -> None:
-    assert reading.stage is not None
-    who = people[0].id if people else None
-    uow.stage_history.add(StageEvidence(reading.stage.stage, now, reading.stage.phrase or reading.text,
-                                        individual_id=who, rep_id=rep_id, interaction_id=interaction_id),
-                          account_id=account.id)
-    refresh_account_stage(uow, account, now=now)
+    return moves
 
 
 def refresh_account_stage(uow: SqlUnitOfWork, account: Account, *, now: datetime) -> None:
     """Re-infer the account's stage from all its evidence; a customer stage makes a prospect a customer."""
+    _restage(uow, account, now=now)
+    uow.accounts.update(account)
+
+
+def _restage(uow: SqlUnitOfWork, account: Account, *, now: datetime) -> None:
     uow.session.flush()
-    weights = {p.id: p.weight() for p in uow.individuals.of_account(account.id)}
-    assessment = infer_stage(uow.stage_history.of_account(account.id), person_weights=weights, now=now)
-    account.stage = assessment.stage
+    account.stage = current_stage(uow, account.id, now=now)
     if account.stage == Stage.CUSTOMER and account.lifecycle == Lifecycle.PROSPECT:
         account.lifecycle = Lifecycle.CUSTOMER
-    uow.accounts.update(account)
+
+
+def current_stage(uow: SqlUnitOfWork, account_id: str, *, now: datetime) -> Stage | None:
+    """What `infer_stage` makes of the account's evidence, from the newest time per stage and source only.
+
+    The rule: the furthest stage shown since the latest override (the override's own stage included), or
+    over all evidence when there is none. Two overrides at the same instant are left to the full rule."""
+    latest = uow.stage_history.latest_by_stage(account_id)
+    overrides = [(at, stage) for stage, source, at in latest if source == "override"]
+    since = max((at for at, _ in overrides), default=None)
+    if len({stage for at, stage in overrides if at == since}) > 1:
+        return infer_stage(uow.stage_history.of_account(account_id), person_weights={}, now=now).stage
+    return max((stage for stage, _, at in latest if since is None or at >= since), key=lambda s: s.rank,
+               default=None)
 
 
 def undo_log(uow: SqlUnitOfWork, interaction: Interaction, *, now: datetime) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
 from domain.buying import Stage, StageEvidence
-from domain.customer import Account, BuyingRole, Individual, Lifecycle
+from domain.customer import Account, AttitudeChange, BuyingRole, Individual, Lifecycle
 from domain.goals import Goal
 from domain.listening import Channel, Interaction, Polarity, Signal, Touch
 from domain.names import normalize_name
@@ -29,7 +30,12 @@ def _stage(value: str | None) -> Stage | None:
 
 
 def account_to_row(a: Account, ws: str) -> AccountRow:
-    return AccountRow(
+    return AccountRow(**account_values(a, ws))
+
+
+def account_values(a: Account, ws: str) -> dict[str, Any]:
+    """The row's columns as a dict: what a Core insert or update takes (no ORM instance to build)."""
+    return dict(
         id=a.id, workspace_id=ws, name=a.name, normalized_name=normalize_name(a.name), aliases=list(a.aliases),
         domain=a.domain, segment=a.segment, owner_id=a.owner_id, lifecycle=a.lifecycle.value,
         stage=a.stage.value if a.stage else None,
@@ -44,7 +50,11 @@ def account_from_row(r: AccountRow) -> Account:
 
 
 def individual_to_row(p: Individual, ws: str) -> IndividualRow:
-    return IndividualRow(
+    return IndividualRow(**individual_values(p, ws))
+
+
+def individual_values(p: Individual, ws: str) -> dict[str, Any]:
+    return dict(
         id=p.id, workspace_id=ws, account_id=p.account_id, name=p.name, normalized_name=normalize_name(p.name),
         title=p.title, persona=p.persona, roles=[r.value for r in p.roles], attitude=p.attitude,
         stage=p.stage.value if p.stage else None,
@@ -59,7 +69,11 @@ def individual_from_row(r: IndividualRow) -> Individual:
 
 
 def interaction_to_row(i: Interaction, ws: str) -> InteractionRow:
-    return InteractionRow(
+    return InteractionRow(**interaction_values(i, ws))
+
+
+def interaction_values(i: Interaction, ws: str) -> dict[str, Any]:
+    return dict(
         id=i.id, workspace_id=ws, account_id=i.account_id, rep_id=i.rep_id, text=i.text,
         occurred_at=i.occurred_at, individual_ids=list(i.individual_ids), undo=dict(i.undo),
     )
@@ -73,7 +87,11 @@ def interaction_from_row(r: InteractionRow) -> Interaction:
 
 
 def signal_to_row(s: Signal, ws: str) -> SignalRow:
-    return SignalRow(
+    return SignalRow(**signal_values(s, ws))
+
+
+def signal_values(s: Signal, ws: str) -> dict[str, Any]:
+    return dict(
         id=s.id, workspace_id=ws, account_id=s.account_id, channel=s.channel.value, polarity=s.polarity.value,
         strength=s.strength, text=s.text, occurred_at=s.occurred_at, individual_ids=list(s.individual_ids),
         rep_id=s.rep_id, interaction_id=s.interaction_id,
@@ -89,7 +107,11 @@ def signal_from_row(r: SignalRow) -> Signal:
 
 
 def touch_to_row(t: Touch, ws: str) -> TouchRow:
-    return TouchRow(
+    return TouchRow(**touch_values(t, ws))
+
+
+def touch_values(t: Touch, ws: str) -> dict[str, Any]:
+    return dict(
         id=t.id, workspace_id=ws, account_id=t.account_id, kind=t.kind, occurred_at=t.occurred_at,
         individual_ids=list(t.individual_ids), rep_id=t.rep_id, interaction_id=t.interaction_id,
     )
@@ -103,7 +125,11 @@ def touch_from_row(r: TouchRow) -> Touch:
 
 
 def step_to_row(s: NextStep, ws: str) -> NextStepRow:
-    return NextStepRow(
+    return NextStepRow(**step_values(s, ws))
+
+
+def step_values(s: NextStep, ws: str) -> dict[str, Any]:
+    return dict(
         id=s.id, workspace_id=ws, account_id=s.account_id, owner_id=s.owner_id, text=s.text, due=s.due,
         done=s.done, individual_ids=list(s.individual_ids), interaction_id=s.interaction_id,
     )
@@ -117,7 +143,11 @@ def step_from_row(r: NextStepRow) -> NextStep:
 
 
 def evidence_to_row(e: StageEvidence, ws: str, account_id: str) -> StageEventRow:
-    return StageEventRow(
+    return StageEventRow(**evidence_values(e, ws, account_id))
+
+
+def evidence_values(e: StageEvidence, ws: str, account_id: str) -> dict[str, Any]:
+    return dict(
         workspace_id=ws, account_id=account_id, stage=e.stage.value, occurred_at=e.occurred_at, words=e.words,
         source=e.source, individual_id=e.individual_id, rep_id=e.rep_id, interaction_id=e.interaction_id,
         reason=e.reason,
@@ -128,6 +158,13 @@ def evidence_from_row(r: StageEventRow) -> StageEvidence:
     return StageEvidence(
         stage=Stage(r.stage), occurred_at=r.occurred_at, words=r.words, source=r.source,
         individual_id=r.individual_id, rep_id=r.rep_id, interaction_id=r.interaction_id, reason=r.reason,
+    )
+
+
+def attitude_values(c: AttitudeChange, ws: str) -> dict[str, Any]:
+    return dict(
+        workspace_id=ws, individual_id=c.individual_id, before=c.before, after=c.after, occurred_at=c.occurred_at,
+        reason=c.reason, rep_id=c.rep_id, interaction_id=c.interaction_id,
     )
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, SQLModel, col, select
 
-from domain.buying import StageEvidence
+from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, Individual
 from domain.errors import NotAllowed
 from domain.goals import Goal
@@ -51,6 +52,12 @@ class _Repo:
         """A prepared read in this workspace; rows map to domain objects by column name."""
         return self._s.execute(stmt, {"ws": self._ws, **params})
 
+    def _write(self, stmt: Any, params: Any) -> Any:
+        """A Core statement on the transaction's connection, after anything the ORM still holds is flushed
+        (foreign keys, and reads that must see it): the session's own execute costs as much again."""
+        self._s.flush()
+        return self._s.connection().execute(stmt, params)
+
     def _own(self, model: type[RowT], row_id: object) -> RowT | None:
         row = self._s.get(model, row_id)
         if row is None or row.workspace_id != self._ws:  # type: ignore[attr-defined]
@@ -59,12 +66,52 @@ class _Repo:
 
     def _save(self, model: type[RowT], row: RowT, indexed: tuple[str, ...] = ()) -> None:
         """Insert or update; the parser's index is told only when a field it reads (`indexed`) changed."""
-        existing = self._s.get(model, row.id)  # type: ignore[attr-defined]
-        if existing is not None and existing.workspace_id != self._ws:  # type: ignore[attr-defined]
+        table = model.__table__  # type: ignore[attr-defined]
+        self._upsert(model, {c.key: getattr(row, c.key) for c in table.c}, indexed)
+
+    def _upsert(self, model: type[SQLModel], values: dict[str, Any], indexed: tuple[str, ...] = ()) -> None:
+        """_save from the row's column values, as Core statements: building, merging and flushing an ORM
+        instance cost most of a log. A row the session already holds as an instance stays with the ORM, so
+        that instance never goes stale."""
+        loaded = self._loaded(model, values["id"])
+        if loaded is not None:
+            self._merge(model, loaded, values, indexed)
+            return
+        table = model.__table__  # type: ignore[attr-defined]
+        existing = self._write(_prepared(f"{table.name}.save.{','.join(indexed)}", lambda: sa_select(
+            table.c.workspace_id, *(table.c[f] for f in indexed)).where(table.c.id == bindparam("id"))),
+            {"id": values["id"]}).first()
+        if existing is not None and existing.workspace_id != self._ws:
             raise NotAllowed("That record belongs to another workspace.")
-        if indexed and (existing is None or any(getattr(existing, f) != getattr(row, f) for f in indexed)):
+        if indexed and (existing is None or any(existing._mapping[f] != values[f] for f in indexed)):
             self._on_change()  # a stage or attitude update must not make every process rebuild its index
-        self._s.merge(row)
+        if existing is None:
+            self._write(_insert(model), values)
+        else:
+            self._write(_prepared(f"{table.name}.update", lambda: table.update().where(
+                table.c.id == bindparam("row_id"))), {"row_id": values["id"], **values})
+
+    def _merge(self, model: type[SQLModel], loaded: Any, values: dict[str, Any], indexed: tuple[str, ...]) -> None:
+        if loaded.workspace_id != self._ws:
+            raise NotAllowed("That record belongs to another workspace.")
+        if indexed and any(getattr(loaded, f) != values[f] for f in indexed):
+            self._on_change()
+        self._s.merge(model(**values))
+
+    def _loaded(self, model: type[SQLModel], row_id: object) -> Any:
+        """The session's instance of this row, if it holds one (loaded by a get, or added). Pending changes are
+        flushed first, as the ORM's own get did: a row deleted in this transaction is gone, not held."""
+        self._s.flush()
+        return self._s.identity_map.get(identity_key(model, row_id))
+
+    def _insert_new(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+        """New rows (fresh ids) in one Core statement, after anything the ORM still holds (foreign keys)."""
+        if rows:
+            self._write(_insert(model), rows)
+
+
+def _insert(model: type[SQLModel]) -> Any:
+    return _prepared(f"{model.__tablename__}.insert", lambda: model.__table__.insert())  # type: ignore[attr-defined]
 
 
 _PREPARED: dict[str, Any] = {}
@@ -90,9 +137,22 @@ def _c(model: type[SQLModel], name: str) -> Any:
 
 class SqlAccounts(_Repo):
     def add(self, account: Account) -> None:
-        self._save(AccountRow, m.account_to_row(account, self._ws), ("name", "aliases", "domain"))
+        self._upsert(AccountRow, m.account_values(account, self._ws), ("name", "aliases", "domain"))
 
     update = add
+
+    def set_stage(self, account: Account) -> None:
+        """Write the account's stage and lifecycle only (after its evidence was re-read): one UPDATE."""
+        stage = account.stage.value if account.stage else None
+        loaded = self._loaded(AccountRow, account.id)
+        if loaded is not None:
+            loaded.stage, loaded.lifecycle = stage, account.lifecycle.value
+            return
+        t = AccountRow.__table__  # type: ignore[attr-defined]
+        stmt = _prepared("account.set_stage", lambda: t.update().where(
+            t.c.id == bindparam("row_id"), t.c.workspace_id == bindparam("ws")).values(
+            stage=bindparam("stage"), lifecycle=bindparam("lifecycle")))
+        self._write(stmt, {"ws": self._ws, "row_id": account.id, "stage": stage, "lifecycle": account.lifecycle.value})
 
     def get(self, account_id: str) -> Account | None:
         stmt = _prepared("account.get", lambda: _rows_of(AccountRow, _c(AccountRow, "id") == bindparam("id")))
@@ -123,9 +183,36 @@ class SqlAccounts(_Repo):
 
 class SqlIndividuals(_Repo):
     def add(self, person: Individual) -> None:
-        self._save(IndividualRow, m.individual_to_row(person, self._ws), ("name", "title", "roles", "account_id"))
+        self._upsert(IndividualRow, m.individual_values(person, self._ws), ("name", "title", "roles", "account_id"))
 
     update = add
+
+    def add_new(self, people: Sequence[Individual]) -> None:
+        """People just created (fresh ids): inserted in one statement; the parser's index is told."""
+        if people:
+            self._insert_new(IndividualRow, [m.individual_values(p, self._ws) for p in people])
+            self._on_change()
+
+    def with_ids(self, individual_ids: list[str]) -> list[Individual]:
+        """by_ids as one prepared statement (a log names a few people; building the query cost more than it)."""
+        if not individual_ids:
+            return []
+        stmt = _prepared("individual.with_ids", lambda: _rows_of(
+            IndividualRow, _c(IndividualRow, "id").in_(bindparam("ids", expanding=True))))
+        return [m.individual_from_row(r) for part in _chunks(individual_ids)
+                for r in self._write(stmt, {"ws": self._ws, "ids": part})]
+
+    def set_attitude(self, individual_id: str, attitude: int) -> None:
+        """Move one person's attitude (not a field the parser's index reads): one UPDATE."""
+        loaded = self._loaded(IndividualRow, individual_id)
+        if loaded is not None:
+            if loaded.workspace_id == self._ws:
+                loaded.attitude = attitude
+            return
+        t = IndividualRow.__table__  # type: ignore[attr-defined]
+        stmt = _prepared("individual.set_attitude", lambda: t.update().where(
+            t.c.id == bindparam("row_id"), t.c.workspace_id == bindparam("ws")).values(attitude=bindparam("attitude")))
+        self._write(stmt, {"ws": self._ws, "row_id": individual_id, "attitude": attitude})
 
     def get(self, individual_id: str) -> Individual | None:
         row = self._own(IndividualRow, individual_id)
@@ -171,7 +258,11 @@ class SqlIndividuals(_Repo):
 
 class SqlInteractions(_Repo):
     def add(self, interaction: Interaction) -> None:
-        self._save(InteractionRow, m.interaction_to_row(interaction, self._ws))
+        self._upsert(InteractionRow, m.interaction_values(interaction, self._ws))
+
+    def add_new(self, interaction: Interaction) -> None:
+        """A new interaction (fresh id): one INSERT, no look-up first."""
+        self._insert_new(InteractionRow, [m.interaction_values(interaction, self._ws)])
 
     def get(self, interaction_id: str) -> Interaction | None:
         row = self._own(InteractionRow, interaction_id)
@@ -230,6 +321,10 @@ class SqlSignals(_Repo):
     def add(self, signal: Signal) -> None:
         self._s.add(m.signal_to_row(signal, self._ws))
 
+    def add_all(self, signals: Sequence[Signal]) -> None:
+        """New signals in one INSERT."""
+        self._insert_new(SignalRow, [m.signal_values(s, self._ws) for s in signals])
+
     def of_account(self, account_id: str, *, since: datetime | None = None) -> list[Signal]:
         stmt = _prepared("signal.of_account", lambda: _rows_of(
             SignalRow, _c(SignalRow, "account_id") == bindparam("acc"),
@@ -247,6 +342,10 @@ class SqlTouches(_Repo):
     def add(self, touch: Touch) -> None:
         self._s.add(m.touch_to_row(touch, self._ws))
 
+    def add_all(self, touches: Sequence[Touch]) -> None:
+        """New touches in one INSERT."""
+        self._insert_new(TouchRow, [m.touch_values(t, self._ws) for t in touches])
+
     def of_account(self, account_id: str, *, limit: int = 5) -> list[Touch]:
         q = self._select(TouchRow).where(TouchRow.account_id == account_id)
         q = q.order_by(col(TouchRow.occurred_at).desc()).limit(limit)
@@ -255,9 +354,13 @@ class SqlTouches(_Repo):
 
 class SqlNextSteps(_Repo):
     def add(self, step: NextStep) -> None:
-        self._save(NextStepRow, m.step_to_row(step, self._ws))
+        self._upsert(NextStepRow, m.step_values(step, self._ws))
 
     update = add
+
+    def add_new(self, step: NextStep) -> None:
+        """A new step (fresh id): one INSERT, no look-up first."""
+        self._insert_new(NextStepRow, [m.step_values(step, self._ws)])
 
     def get(self, step_id: str) -> NextStep | None:
         row = self._own(NextStepRow, step_id)
@@ -282,6 +385,20 @@ class SqlNextSteps(_Repo):
 class SqlStageHistory(_Repo):
     def add(self, evidence: StageEvidence, *, account_id: str) -> None:
         self._s.add(m.evidence_to_row(evidence, self._ws, account_id))
+
+    def add_all(self, evidence: Sequence[StageEvidence], *, account_id: str) -> None:
+        """New evidence in one INSERT."""
+        self._insert_new(StageEventRow, [m.evidence_values(e, self._ws, account_id) for e in evidence])
+
+    def latest_by_stage(self, account_id: str) -> list[tuple[Stage, str, datetime]]:
+        """Per stage and source of the account's evidence, the newest time: enough to
+        re-infer the account's stage without reading every piece of its evidence (which grows with every log)."""
+        t = StageEventRow.__table__  # type: ignore[attr-defined]
+        latest = _prepared("stage_event.latest", lambda: sa_select(
+            t.c.stage, t.c.source, func.max(t.c.occurred_at).label("latest")).where(
+            t.c.workspace_id == bindparam("ws"), t.c.account_id == bindparam("acc")).group_by(t.c.stage, t.c.source))
+        rows = self._write(latest, {"ws": self._ws, "acc": account_id})
+        return [(Stage(r[0]), str(r[1]), _aware(r[2])) for r in rows]
 
     def of_account(self, account_id: str) -> list[StageEvidence]:
         stmt = _prepared("stage_event.of_account", lambda: _rows_of(
@@ -325,10 +442,11 @@ class SqlReps(_Repo):
 
 class SqlAttitudes(_Repo):
     def add(self, change: AttitudeChange) -> None:
-        self._s.add(AttitudeEventRow(
-            workspace_id=self._ws, individual_id=change.individual_id, before=change.before, after=change.after,
-            occurred_at=change.occurred_at, reason=change.reason, rep_id=change.rep_id,
-            interaction_id=change.interaction_id))
+        self._s.add(AttitudeEventRow(**m.attitude_values(change, self._ws)))
+
+    def add_all(self, changes: Sequence[AttitudeChange]) -> None:
+        """New attitude moves in one INSERT."""
+        self._insert_new(AttitudeEventRow, [m.attitude_values(c, self._ws) for c in changes])
 
     def since(self, since: datetime) -> list[AttitudeChange]:
         q = self._select(AttitudeEventRow).where(AttitudeEventRow.occurred_at >= since)

@@ -33,12 +33,12 @@ def _reread(req: Request, svc: Services, pending: PendingLog, account: Account, 
 
 
 def _save_or_ask(uow: SqlUnitOfWork, said: Request, reading: Reading, account: Account, *, chosen: list[str],
-                 created: bool = False) -> Reply:
+                 svc: Services, created: bool = False) -> Reply:
     if any(p.candidates for p in reading.people):
         reply = log.ask_person(uow, said, reading, account.id, chosen=chosen)
         uow.commit()
         return reply
-    return log.save_reading(uow, said, reading, account, created=created)
+    return log.save_reading(uow, said, reading, account, created=created, svc=None if created else svc)
 
 
 def pick_person(req: Request, value: dict[str, str], svc: Services) -> Reply:
@@ -51,7 +51,7 @@ def pick_person(req: Request, value: dict[str, str], svc: Services) -> Reply:
         chosen = [*map(str, pending.question.get("chosen") or []), person.id]
         said, reading = _reread(req, svc, pending, account, chosen)
         uow.pending.remove(pending.id)
-        return _save_or_ask(uow, said, reading, account, chosen=chosen)
+        return _save_or_ask(uow, said, reading, account, chosen=chosen, svc=svc)
 
 
 def pick_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
@@ -62,7 +62,7 @@ def pick_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
             raise NotFound("That account doesn't exist in this workspace.")
         said, reading = _reread(req, svc, pending, account)
         uow.pending.remove(pending.id)
-        return _save_or_ask(uow, said, reading, account, chosen=[])
+        return _save_or_ask(uow, said, reading, account, chosen=[], svc=svc)
 
 
 def create_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
@@ -78,7 +78,7 @@ def create_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
             uow.accounts.add(account)
         said, reading = _reread(req, svc, pending, account)
         uow.pending.remove(pending.id)
-        return _save_or_ask(uow, said, reading, account, chosen=[], created=created)
+        return _save_or_ask(uow, said, reading, account, chosen=[], svc=svc, created=created)
 
 
 def cancel(req: Request, value: dict[str, str], svc: Services) -> Reply:

@@ -12,13 +12,14 @@ from bot.context import Request, Services
 from bot.logbook import undo_log, write_log
 from bot.replies import Button, Choice, Reply, Section, Tone, error
 from bot.summary import understood
-from domain.customer import Account, Lifecycle
+from domain.customer import Account, Individual, Lifecycle
 from domain.errors import NotAllowed, NotFound
 from domain.names import new_id
 from domain.understanding import (
     AccountKind,
     AccountReading,
     KnownAccount,
+    KnownContact,
     PersonReading,
     Reading,
     read_message,
@@ -69,23 +70,31 @@ def handle(req: Request, svc: Services) -> Reply:
                 reply = ask_person(uow, req, reading, account.id, chosen=[])
                 uow.commit()
                 return reply
-            return _save(uow, req, reading, account)
+            return _save(uow, req, reading, account, svc=svc)
         reply = _ask(uow, req, reading)
         uow.commit()
         return reply
 
 
-def _save(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False) -> Reply:
+def _save(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False,
+          svc: Services | None = None, as_stored: bool = True) -> Reply:
+    """Write the log and commit. With `svc`, the transaction changed nothing the parser's index reads but the
+    people it created: this process's index takes them in without a reload (DirectoryCache.learned)."""
+    people: list[Individual] = []
     interaction = write_log(uow, reading=reading, account=account, rep_id=req.actor.user_id, now=req.now,
-                            created_account=created)
+                            created_account=created, created_people=people, account_as_stored=as_stored)
     uow.commit()
+    learned = getattr(svc.directory, "learned", None) if svc is not None and people else None
+    if learned is not None:
+        learned(req.actor.workspace_id, [KnownContact(p.id, p.name, p.account_id, p.title) for p in people])
     return understood(reading, account, interaction.id, today=req.local_now.date())
 
 
-def save_reading(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False
-                 ) -> Reply:
-    """Save a reading whose account is now decided (after a question was answered)."""
-    return _save(uow, req, reading, account, created=created)
+def save_reading(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False,
+                 svc: Services | None = None) -> Reply:
+    """Save a reading whose account is now decided (after a question was answered); pass `svc` only when the
+    transaction changed nothing in the directory before (no account created)."""
+    return _save(uow, req, reading, account, created=created, svc=svc)
 
 
 def _ask(uow: SqlUnitOfWork, req: Request, reading: Reading) -> Reply:
@@ -141,7 +150,7 @@ def handle_edit(req: Request, svc: Services) -> Reply:
         if uow.accounts.get(account.id) is None:  # the edited log had created the account: create it again
             account = Account(new_id(), account.name, lifecycle=Lifecycle.PROSPECT, owner_id=req.actor.user_id)
             uow.accounts.add(account)
-        return _save(uow, req, reading, account)
+        return _save(uow, req, reading, account, as_stored=False)
 
 
 def edit_action(req: Request, value: dict[str, str], svc: Services) -> Reply:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import gc
 import math
 from collections.abc import Collection, Iterable
 
 from rapidfuzz import fuzz
 
+from domain.names import normalize_name
 from domain.understanding.fuzzy import FuzzyVocab
 from domain.understanding.keys import SCORES, Kind, account_keys, name_rules
 from domain.understanding.lexicon import Lexicon
@@ -54,6 +56,14 @@ class Directory:
         for contact in contacts:
             self._add_contact(contact)
 
+    def add_contacts(self, contacts: Iterable[KnownContact]) -> None:
+        """Index contacts created since the build, in place, where a rebuild would put them: every list keeps
+        the order the rows are read in, by account and normalised name. A parse running meanwhile in another
+        thread sees each contact either not yet or whole."""
+        for contact in contacts:
+            if all(c.id != contact.id for c in self.contacts_of(contact.account_id)):  # a reload may have it
+                self._insert_contact(contact)
+
     def _add_account(self, account: KnownAccount) -> None:
         idx = len(self._accounts)
         self._accounts.append(account)
@@ -84,6 +94,27 @@ class Directory:
         if len(words) > 1:
             self._full.setdefault(f"{words[0]} {words[-1]}", []).append(idx)
             self._last.setdefault(words[-1], []).append(idx)
+
+    def _insert_contact(self, contact: KnownContact) -> None:
+        """_add_contact for a contact added after the build: into each list at its place in the load order."""
+        idx = len(self._contacts)
+        self._contacts.append(contact)
+        self._insort(self._of_account.setdefault(contact.account_id, []), idx)
+        words = name_tokens(contact.name)
+        if not words:
+            return
+        self._insort(self._first.setdefault(words[0], []), idx)
+        if len(words) > 1:
+            self._insort(self._full.setdefault(f"{words[0]} {words[-1]}", []), idx)
+            self._insort(self._last.setdefault(words[-1], []), idx)
+
+    def _insort(self, indices: list[int], idx: int) -> None:
+        bisect.insort(indices, idx, key=self._contact_order)
+
+    def _contact_order(self, idx: int) -> tuple[str, str]:
+        """The order contacts are loaded in (the database's index on account and normalised name)."""
+        contact = self._contacts[idx]
+        return contact.account_id, normalize_name(contact.name)
 
     # -- accounts -------------------------------------------------------------------------------------
     def account(self, account_id: str) -> KnownAccount | None:

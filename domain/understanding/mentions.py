@@ -78,13 +78,18 @@ def find_mentions(tokens: list[Token], directory: Directory) -> list[AccountMent
 def _lookup(
     span: list[Token], spellings: list[list[tuple[str, float]]], start: int, directory: Directory
 ) -> AccountMention | None:
-    mention = AccountMention(start, start + len(span))
+    mention: AccountMention | None = None  # made on the first hit: most spans name no account
     for combo in islice(product(*spellings), _MAX_COMBOS):
         key = " ".join(form for form, _ in combo)
+        hits = directory.key_hits(key)
+        if not hits:
+            continue
+        if mention is None:
+            mention = AccountMention(start, start + len(span))
         sim = 1.0
         for _, s in combo:
             sim *= s
-        for account, kind, weak in directory.key_hits(key):
+        for account, kind, weak in hits:
             if not _allowed(kind, weak, span):
                 continue
             score = SCORES[kind] * sim
@@ -96,7 +101,7 @@ def _lookup(
             if score > mention.scores.get(account.id, 0.0):
                 mention.scores[account.id] = score
                 mention.accounts[account.id] = account
-    return mention if mention.scores else None
+    return mention if mention is not None and mention.scores else None
 
 
 def names_an_asset(mention: AccountMention, tokens: list[Token], asset_words: list[str]) -> bool:

@@ -8,6 +8,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 _NUMBER = r"\d+(?:[.,]\d+)?"
+_BOUNDARY = r"(?<![\w])"  # every plain phrase starts here: never inside a longer word
 
 
 def _word(word: str) -> str:
@@ -51,7 +52,7 @@ def phrase_regex(phrase: str) -> str:
             continue
         out += (r"\s+" if pending_sep else "") + piece
         pending_sep = True
-    return r"(?<![\w])" + out + r"(?![\w]|'[a-z])"
+    return _BOUNDARY + out + r"(?![\w]|'[a-z])"
 
 
 class PhraseMatch(NamedTuple, Generic[T]):
@@ -66,12 +67,20 @@ class PhraseSet(Generic[T]):
 
     def __init__(self, groups: Iterable[tuple[T, Iterable[str]]]) -> None:
         self._groups: list[tuple[T, re.Pattern[str]]] = []
+        every: list[str] = []
         for tag, phrases in groups:
             sources = sorted({phrase_regex(p) for p in phrases if p.strip()}, key=len, reverse=True)
             if sources:
-                self._groups.append((tag, re.compile("|".join(sources))))
+                self._groups.append((tag, re.compile(_alternation(sources))))
+                every += sources
+        # One scan for "does any phrase of any group match here at all": most notes match no phrase of most
+        # sets, and then the groups' own scans (17 for the touches) are skipped. It matches somewhere exactly
+        # when some group does, so find() and any() return what the groups alone would.
+        self._any = re.compile(_alternation(every)) if len(self._groups) > 1 else None
 
     def find(self, text: str) -> list[PhraseMatch[T]]:
+        if self._any is not None and self._any.search(text) is None:
+            return []
         found = [
             PhraseMatch(m.start(), m.end(), m.group(0), tag)
             for tag, rx in self._groups
@@ -86,4 +95,25 @@ class PhraseSet(Generic[T]):
         return sorted(kept, key=lambda m: m.start)
 
     def any(self, text: str) -> bool:
+        if self._any is not None:
+            return self._any.search(text) is not None
         return any(rx.search(text) for _, rx in self._groups)
+
+
+def _alternation(sources: list[str]) -> str:
+    """The sources as one alternation, in order, with the word-boundary lookbehind of each run of plain phrases
+    tested once: `(?<!\\w)(?:a|b|c)` matches exactly what `(?<!\\w)a|(?<!\\w)b|(?<!\\w)c` does, but the regex
+    engine no longer tries every phrase's lookbehind at every position of the text (10x faster on a note)."""
+    runs: list[str] = []
+    plain: list[str] = []
+    for source in sources:
+        if source.startswith(_BOUNDARY):
+            plain.append(source[len(_BOUNDARY):])
+            continue
+        if plain:
+            runs.append(_BOUNDARY + "(?:" + "|".join(plain) + ")")
+            plain = []
+        runs.append(source)
+    if plain:
+        runs.append(_BOUNDARY + "(?:" + "|".join(plain) + ")")
+    return "|".join(runs)

@@ -100,8 +100,9 @@ def compile_shorthand(table: dict[str, str]) -> Shorthand:
     alts = []
     for key in sorted(items, key=len, reverse=True):
         tail = "" if not key[-1].isalnum() else r"(?![\w'])"
-        alts.append(r"(?<![\w/'])" + re.escape(key) + tail)
-    return re.compile("|".join(alts), re.IGNORECASE), items
+        alts.append(re.escape(key) + tail)
+    # every key starts at a word start: that lookbehind is tested once per position, not once per key
+    return re.compile(r"(?<![\w/'])(?:" + "|".join(alts) + ")", re.IGNORECASE), items
 
 
 def expand_shorthand(text: str, compiled: Shorthand) -> str:

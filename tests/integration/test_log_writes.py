@@ -1,0 +1,139 @@
+"""A log's writes (Core statements, the stage from its newest evidence, the index learning the people a log
+created) leave exactly what the ORM writes and full re-reads left, and undo still restores all of it."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.bootstrap import App, bootstrap
+from bot.context import Actor
+from bot.directory_cache import DirectoryCache
+from bot.logbook import current_stage
+from bot.replies import Reply, Tone
+from bot.settings import Settings
+from domain.buying import Stage, StageEvidence
+from domain.stage_rules import infer_stage
+from storage import tables as t
+from tests.conftest import NOW
+from tests.integration.helpers import load_world
+
+_TABLES = (t.AccountRow, t.IndividualRow, t.InteractionRow, t.SignalRow, t.TouchRow, t.NextStepRow,
+           t.StageEventRow, t.AttitudeEventRow)
+
+
+def _snapshot(app: App, workspace: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the workspace a log may write, as plain tuples (autoincrement ids left out)."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with app.engine.connect() as conn:
+        for model in _TABLES:
+            table = model.__table__  # type: ignore[attr-defined]
+            cols = [c for c in table.c if not (c.name == "id" and model in (t.StageEventRow, t.AttitudeEventRow))]
+            rows = conn.execute(select(*cols).where(table.c.workspace_id == workspace)).all()
+            out[table.name] = sorted(tuple(repr(v) for v in r) for r in rows)
+    return out
+
+
+def _contact_ids(directory: Any, account_name: str) -> list[str]:
+    account = next(a for a in directory._accounts if a.name == account_name)
+    return [c.id for c in directory.contacts_of(account.id)]
+
+
+def _undo(app: App, reply: Reply, actor: Actor) -> Reply:
+    undo = next(b for b in reply.actions if b.action == "log.undo")
+    return app.dispatcher.handle_action(undo.action, undo.value, actor=actor, now=NOW)
+
+
+@pytest.fixture
+def world(app: App, workspace: str) -> str:
+    load_world(app, workspace)
+    return workspace
+
+
+def test_a_log_that_creates_a_person_and_moves_everything_is_undone_to_the_row(app: App, world: str,
+                                                                              actor: Actor) -> None:
+    before = _snapshot(app, world)
+    reply = app.dispatcher.handle_text(
+        "Great call with Bill Lumbergh and Maria Lopez (VP Finance) at Initech Software, they loved the demo and "
+        "next: send the invoice by Friday", actor=actor, now=NOW)
+    assert reply.tone == Tone.SUCCESS, reply
+    after = _snapshot(app, world)
+    assert len(after["individual"]) == len(before["individual"]) + 1  # Maria is new
+    assert len(after["attitude_event"]) > len(before["attitude_event"])
+    assert len(after["stage_event"]) == len(before["stage_event"]) + 1
+    assert after["account"] != before["account"]  # the stage moved
+    assert _undo(app, reply, actor).tone == Tone.SUCCESS
+    assert _snapshot(app, world) == before
+
+
+def test_the_index_takes_in_the_people_a_log_created_without_a_reload_and_others_see_them(
+        app: App, world: str, actor: Actor, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = app.services.directory
+    assert isinstance(cache, DirectoryCache)
+    app.dispatcher.handle_text("stage Globex", actor=actor, now=NOW)  # the index is built
+    other = bootstrap(Settings(DATABASE_URL=database_url))  # a second process
+    other.dispatcher.handle_text("stage Globex", actor=actor, now=NOW)
+    loads: list[str] = []
+    real = DirectoryCache._load
+    monkeypatch.setattr(DirectoryCache, "_load", lambda self, ws: loads.append(ws) or real(self, ws))
+
+    reply = app.dispatcher.handle_text("Call with Maria Lopez at Globex, she wants pricing", actor=actor, now=NOW)
+    assert reply.tone == Tone.SUCCESS
+    learned = cache(world)
+    assert loads == []  # this process took Maria in without re-reading the directory
+    assert _contact_ids(learned, "Globex Corporation") == _contact_ids(real(cache, world), "Globex Corporation")
+    again = app.dispatcher.handle_text("Met Maria at Globex again, she is keen", actor=actor, now=NOW)
+    assert "Maria Lopez" in str(again)
+    assert "Maria Lopez" in str(other.dispatcher.handle_text("dmu Globex", actor=actor, now=NOW))
+    other.engine.dispose()
+
+
+def test_when_another_process_changed_the_directory_in_between_the_index_is_reloaded(
+        app: App, world: str, actor: Actor, database_url: str) -> None:
+    cache = app.services.directory
+    assert isinstance(cache, DirectoryCache)
+    cache(world)
+    other = bootstrap(Settings(DATABASE_URL=database_url))
+    other.dispatcher.handle_text("stage Globex", actor=actor, now=NOW)
+    assert other.dispatcher.handle_text("Call with Omar Haddad at Globex", actor=actor, now=NOW).tone == Tone.SUCCESS
+    assert app.dispatcher.handle_text("Call with Maria Lopez at Globex", actor=actor, now=NOW).tone == Tone.SUCCESS
+    names = {c.name for c in cache(world).contacts_of(next(
+        a.id for a in cache(world)._accounts if a.name == "Globex Corporation"))}
+    assert {"Omar Haddad", "Maria Lopez"} <= names
+    other.engine.dispose()
+
+
+def test_the_stage_from_the_newest_evidence_per_stage_is_what_all_the_evidence_gives(app: App, world: str) -> None:
+    rng = random.Random(7)
+    stages = list(Stage)
+    with app.services.uow(world) as uow:
+        account = uow.accounts.by_name("Initech Software")
+        assert account is not None
+        for _round in range(60):
+            when = NOW - timedelta(days=rng.randint(0, 90), seconds=rng.choice([0, 0, 1, 2]))
+            source = rng.choice(["signal", "signal", "import", "override"])
+            uow.stage_history.add(StageEvidence(rng.choice(stages), when, "w", source=source),
+                                  account_id=account.id)
+            uow.session.flush()
+            full = infer_stage(uow.stage_history.of_account(account.id), person_weights={}, now=NOW).stage
+            assert current_stage(uow, account.id, now=NOW) == full
+
+
+@pytest.mark.parametrize("first,second", [(Stage.CUSTOMER, Stage.UNAWARE), (Stage.UNAWARE, Stage.CUSTOMER)])
+def test_two_overrides_at_one_instant_are_decided_as_all_the_evidence_decides(app: App, world: str, first: Stage,
+                                                                             second: Stage) -> None:
+    """The earlier evidence (validation) is before both overrides and no longer counts."""
+    with app.services.uow(world) as uow:
+        account = uow.accounts.by_name("Initech Software")
+        assert account is not None
+        when = NOW - timedelta(days=3)
+        uow.stage_history.add(StageEvidence(Stage.VALIDATION, when - timedelta(days=1), "w"), account_id=account.id)
+        for stage in (first, second):
+            uow.stage_history.add(StageEvidence(stage, when, "set", source="override"), account_id=account.id)
+            uow.session.flush()
+        full = infer_stage(uow.stage_history.of_account(account.id), person_weights={}, now=NOW).stage
+        assert current_stage(uow, account.id, now=NOW) == full == Stage.CUSTOMER  # both count from that instant
