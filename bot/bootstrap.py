@@ -15,7 +15,7 @@ from bot.settings import Settings
 from domain.errors import StorageUnavailable
 from storage.engine import make_engine
 from storage.migrate import upgrade
-from storage.uow import SqlUnitOfWork, ensure_workspace
+from storage.uow import SqlReadWork, SqlUnitOfWork, ensure_workspace
 
 
 @dataclass
@@ -46,6 +46,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
             raise StorageUnavailable(f"I can't open the database at {_where(settings)} ({_short(exc)}).") from exc
     services = Services(
         uow=lambda ws: SqlUnitOfWork(engine, ws),
+        read=lambda ws: SqlReadWork(engine, ws),
         directory=DirectoryCache(engine),
     )
     return App(settings, engine, services, Dispatcher(services))

@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlReadWork, SqlUnitOfWork
 
 if TYPE_CHECKING:
     from domain.understanding import Directory, Reading
@@ -63,4 +63,5 @@ class Services:
     """Long-lived collaborators shared by all handlers."""
 
     uow: Callable[[str], SqlUnitOfWork]  # workspace id -> unit of work
+    read: Callable[[str], SqlReadWork]  # workspace id -> a read-only unit, for commands that only show
     directory: DirectorySource

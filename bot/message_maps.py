@@ -14,7 +14,7 @@ from bot.messagemap_file import (
 )
 from domain.errors import InvalidInput
 from domain.messagemap import MessageMap
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlReadWork, SqlUnitOfWork
 
 
 @lru_cache(maxsize=64)
@@ -25,7 +25,7 @@ def _parsed(source: str) -> MessageMap:
 _UNREAD = datetime.min  # "the caller didn't read when the map changed": read the source
 
 
-def message_map_for(uow: SqlUnitOfWork, *, changed_at: datetime | None = _UNREAD) -> MessageMap:
+def message_map_for(uow: SqlUnitOfWork | SqlReadWork, *, changed_at: datetime | None = _UNREAD) -> MessageMap:
     """The workspace's map. A caller that already read when it last changed (None: never, so the shipped
     default) passes that time, and the parsed map is reused without reading the YAML again."""
     if changed_at is None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from types import TracebackType
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -47,7 +48,7 @@ class SqlUnitOfWork:
         self.attitudes = r.SqlAttitudes(s, ws)
         self.message_maps = r.SqlMessageMaps(s, ws)
         self.pending = SqlPendingLogs(s, ws)
-        self.views = AccountViews(s, ws)
+        self.views = AccountViews(s.connection, ws)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -127,3 +128,38 @@ def directory_version(engine: Engine, workspace_id: str) -> int:
     with engine.connect() as conn:
         value = conn.execute(_VERSION, {"ws": workspace_id}).scalar()
     return int(value or 0)
+
+
+class SqlReadWork:
+    """A read-only unit for the commands that only show (dmu, stage, next, account): one pooled connection and
+    its transaction, no ORM session (whose set-up and tear-down cost as much as the reads of a small account).
+    Nothing written through it exists; it rolls back when it ends."""
+
+    def __init__(self, engine: Engine, workspace_id: str) -> None:
+        self._engine = engine
+        self.workspace_id = workspace_id
+
+    def __enter__(self) -> SqlReadWork:
+        self._conn: Connection | None = None  # connected at the first read, inside the caller's block
+        self.views = AccountViews(self._connection, self.workspace_id)
+        return self
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        return self._conn
+
+    @property
+    def message_maps(self) -> r.SqlMessageMaps:
+        return r.SqlMessageMaps(self._connection(), self.workspace_id)  # type: ignore[arg-type]  # Core reads only
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(SQLAlchemyError):  # the connection is already gone
+                self._conn.close()  # rolls back: nothing read-only stays open
+        if isinstance(exc, OperationalError):
+            raise StorageUnavailable(_storage_message(exc)) from exc
+
+    def directory_version(self) -> int:
+        return self.views.directory_version()

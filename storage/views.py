@@ -13,12 +13,14 @@ PostgreSQL), and only the columns a view shows are read.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, bindparam, cast, literal_column, null, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, String, Text, and_, bindparam, cast, literal_column, null, select, union_all
+from sqlalchemy.engine import Connection
 
 from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, BuyingRole, Individual, Lifecycle
@@ -76,12 +78,13 @@ class AccountScreen:
 
 
 class AccountViews:
-    def __init__(self, session: Session, workspace_id: str) -> None:
-        self._s = session
+    def __init__(self, connection: Callable[[], Connection], workspace_id: str) -> None:
+        """`connection`: the transaction's connection (a unit of work's session's, or a read-only one)."""
+        self._connection = connection
         self._ws = workspace_id
 
     def _read(self, *reads: tuple[PreparedRead, dict[str, Any]]) -> list[list[tuple[Any, ...]]]:
-        return read_together(self._s.connection(), [(r, {"ws": self._ws, **p}) for r, p in reads])
+        return read_together(self._connection(), [(r, {"ws": self._ws, **p}) for r, p in reads])
 
     def screen(self, account_id: str, *, moves: bool = False, signals_since: datetime | None = None,
                interactions: int = 0, texts: bool = True, evidence: bool = False, steps: bool = False
@@ -144,7 +147,7 @@ def _timeline_of(account_id: str, rows: list[tuple[Any, ...]]) -> Timeline:
     signals: list[Signal] = []
     logs: list[Interaction] = []
     for r in rows:
-        ids = tuple(r[4] or ())
+        ids = _ids(r[4])
         if r[0] == "s":
             signals.append(Signal(r[1], account_id, _CHANNELS[r[5]], _POLARITIES[r[6]], r[2], r[3], r[7], ids, r[8],
                                   r[9]))
@@ -197,16 +200,26 @@ def _null(like: Any) -> Any:
     return cast(null(), like.type).label(like.name)
 
 
+def _ids_text(table: Any) -> Any:
+    """The people a row names, as the JSON text: decoded by _ids, which skips the parser for the usual
+    empty list (thousands of rows in a long history, the largest cost of reading them)."""
+    return cast(table.c.individual_ids, Text).label("individual_ids")
+
+
+def _ids(raw: str | None) -> tuple[str, ...]:
+    return () if raw is None or raw == "[]" else tuple(json.loads(raw))
+
+
 def _timeline(texts: bool) -> PreparedRead:
     signal_text, log_text = (_S.c.text, _I.c.text) if texts else (literal_column("''", String).label("text"),) * 2
     signals = (select(literal_column("'s'", String).label("kind"), _S.c.id, _S.c.occurred_at, signal_text,
-                      _S.c.individual_ids, _S.c.channel, _S.c.polarity, _S.c.strength, _S.c.rep_id,
+                      _ids_text(_S), _S.c.channel, _S.c.polarity, _S.c.strength, _S.c.rep_id,
                       _S.c.interaction_id)
                .where(_S.c.workspace_id == _WS_P, _S.c.account_id == _ACC_P,
                       _S.c.occurred_at >= bindparam("since", type_=_S.c.occurred_at.type))
                .order_by(_S.c.occurred_at.desc()).subquery())
     logs = (select(literal_column("'i'", String).label("kind"), _I.c.id, _I.c.occurred_at, log_text,
-                   _I.c.individual_ids, _null(_S.c.channel), _null(_S.c.polarity), _null(_S.c.strength),
+                   _ids_text(_I), _null(_S.c.channel), _null(_S.c.polarity), _null(_S.c.strength),
                    _I.c.rep_id, _null(_S.c.interaction_id))
             .where(_I.c.workspace_id == _WS_P, _I.c.account_id == _ACC_P)
             .order_by(_I.c.occurred_at.desc()).limit(bindparam("n", type_=Integer)).subquery())

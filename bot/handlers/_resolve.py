@@ -9,7 +9,7 @@ from bot.replies import AskBack, Button, Choice, Reply, Tone
 from domain.customer import Account
 from domain.errors import InvalidInput, NotFound, TouchpointError
 from domain.understanding import AccountKind, Directory, KnownContact, PersonReading, read_message
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlReadWork, SqlUnitOfWork
 from storage.views import AccountHead, AccountScreen
 
 ID_PREFIX = "#id:"
@@ -34,7 +34,7 @@ def account_id_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, comman
     return _resolve(req, svc.directory(req.actor.workspace_id, uow.directory_version()), command)
 
 
-def screen_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, command: str, **parts: Any
+def screen_for_query(req: Request, svc: Services, uow: SqlUnitOfWork | SqlReadWork, command: str, **parts: Any
                      ) -> tuple[AccountScreen, AccountHead, tuple[PersonReading, ...]]:
     """The account a query names, read with the parts of its screen a command shows (see AccountViews.screen).
 

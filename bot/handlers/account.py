@@ -15,7 +15,7 @@ HEALTH_WINDOW = timedelta(days=365)  # older signals weigh under 0.02% after rec
 
 
 def handle(req: Request, svc: Services) -> Reply:
-    with svc.uow(req.actor.workspace_id) as uow:
+    with svc.read(req.actor.workspace_id) as uow:
         screen, head, _ = screen_for_query(req, svc, uow, "account", signals_since=req.now - HEALTH_WINDOW,
                                            interactions=3, steps=True)
     account, today, steps = head.account, req.local_now.date(), screen.steps

@@ -43,7 +43,7 @@ def handle(req: Request, svc: Services) -> Reply:
     verb, _, rest = req.text.partition(" ")
     if req.reading is None and verb.lower() in EDITS:
         return EDITS[verb.lower()](req, svc, rest.strip())
-    with svc.uow(req.actor.workspace_id) as uow:
+    with svc.read(req.actor.workspace_id) as uow:
         screen, head, _ = screen_for_query(req, svc, uow, "dmu", moves=True,
                                            signals_since=req.now - timedelta(days=365), interactions=200,
                                            texts=False)

@@ -14,7 +14,7 @@ from domain.suggestions import sent_assets, suggest
 
 
 def handle(req: Request, svc: Services) -> Reply:
-    with svc.uow(req.actor.workspace_id) as uow:
+    with svc.read(req.actor.workspace_id) as uow:
         screen, head, people = screen_for_query(req, svc, uow, "next", signals_since=req.now - timedelta(days=90),
                                                 interactions=100, steps=True, evidence=True)
         mm = message_map_for(uow, changed_at=head.map_changed_at)

@@ -24,7 +24,7 @@ def handle(req: Request, svc: Services) -> Reply:
     m = _OVERRIDE.match(req.text) if req.reading is None else None
     if m is not None:
         return _override(req, svc, m)
-    with svc.uow(req.actor.workspace_id) as uow:
+    with svc.read(req.actor.workspace_id) as uow:
         screen, head, _ = screen_for_query(req, svc, uow, "stage", evidence=True)
     account, people, evidence = head.account, {p.id: p for p in head.people}, screen.evidence
     assessment = infer_stage(evidence, person_weights={k: p.weight() for k, p in people.items()}, now=req.now)

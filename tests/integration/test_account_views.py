@@ -19,6 +19,7 @@ from bot.message_maps import load_into
 from bot.messagemap_file import default_message_map, dump_message_map
 from bot.settings import Settings
 from domain.customer import Account, AttitudeChange, Individual
+from domain.errors import StorageUnavailable
 from storage.prepared import PreparedRead
 from storage.tables import AccountRow
 from tests.conftest import NOW
@@ -184,3 +185,15 @@ def test_a_driver_error_surfaces_as_sqlalchemys_so_the_rep_hears_nothing_was_sav
     missing = Table("no_such_table", MetaData(), Column("id", String))
     with app.engine.connect() as conn, pytest.raises(DBAPIError):
         PreparedRead(select(missing.c.id)).rows(conn)
+
+
+def test_a_view_when_the_database_is_away_says_nothing_was_saved_and_to_try_again(app: App, workspace: str) -> None:
+    from bot.bootstrap import bootstrap as boot
+
+    away = boot(Settings(DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/none"), migrate=False)
+    actor = Actor(workspace, "U_REP", "console", "Rep", "America/New_York")
+    for command in ("dmu #id:x", "stage #id:x", "next #id:x", "account #id:x"):
+        reply = away.dispatcher.handle_text(command, actor=actor, now=NOW)
+        assert "can't reach the database" in reply.headline, (command, reply.headline)
+    with pytest.raises(StorageUnavailable), away.services.read(workspace) as unit:  # the read-only unit itself
+        unit.views.screen("x")
