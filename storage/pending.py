@@ -7,9 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from domain.names import new_id
+from storage.prepared import PreparedRead
 from storage.tables import DeliveryRow, PendingLogRow
 
 
@@ -54,8 +57,18 @@ class SqlPendingLogs:
 
 
 def mark_delivery(session: Session, workspace_id: str, key: str, *, now: datetime) -> bool:
-    """Record a delivery key; True when it was already processed (a retry)."""
-    if session.get(DeliveryRow, (workspace_id, key)) is not None:
-        return True
-    session.add(DeliveryRow(workspace_id=workspace_id, key=key, seen_at=now))
-    return False
+    """Record a delivery key in this transaction; True when it was already processed (a retry).
+
+    One INSERT ... ON CONFLICT DO NOTHING: no read first, and a retry racing its original waits for it on the
+    key's unique index, then finds it (on PostgreSQL and SQLite alike)."""
+    conn = session.connection()
+    record = _RECORD_DELIVERY[conn.dialect.name]
+    inserted = record.execute(conn.connection, conn.dialect, workspace_id=workspace_id, key=key, seen_at=now)
+    return inserted == 0
+
+
+_DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
+_RECORD_DELIVERY = {
+    "sqlite": PreparedRead(sqlite_insert(_DELIVERY).on_conflict_do_nothing()),
+    "postgresql": PreparedRead(postgresql_insert(_DELIVERY).on_conflict_do_nothing()),
+}

@@ -119,6 +119,25 @@ def test_a_retried_delivery_is_recognised(engine: Engine, ws: str) -> None:
         assert uow.seen_delivery("Ev123") is True
 
 
+def test_a_retry_racing_its_original_waits_for_it_and_is_recognised(engine: Engine, ws: str) -> None:
+    import threading
+
+    seen: list[bool] = []
+
+    def retry() -> None:
+        with SqlUnitOfWork(engine, ws) as other:
+            seen.append(other.seen_delivery("EvRace"))  # waits on the key until the original commits
+
+    with SqlUnitOfWork(engine, ws) as original:
+        assert original.seen_delivery("EvRace") is False
+        racer = threading.Thread(target=retry)
+        racer.start()
+        racer.join(0.3)  # most likely still waiting: the original has not committed yet
+        original.commit()
+    racer.join(20)
+    assert seen == [True]
+
+
 def test_changing_accounts_moves_the_directory_version(engine: Engine, ws: str) -> None:
     before = directory_version(engine, ws)
     with SqlUnitOfWork(engine, ws) as uow:
