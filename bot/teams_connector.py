@@ -10,7 +10,9 @@ copied: we subclass its public ConfigurationBotFrameworkAuthentication and Conne
 
 from __future__ import annotations
 
+import os
 import threading
+import urllib.request
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
@@ -53,6 +55,10 @@ class ClientCache:
                 self._clients.popitem(last=False)  # dropped, not closed: a turn in flight may still hold it
         return client
 
+    def clients(self) -> list[Any]:
+        with self._lock:
+            return list(self._clients.values())
+
     def __len__(self) -> int:
         return len(self._clients)
 
@@ -76,10 +82,24 @@ class ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]  # botfra
         self._inner, self._app, self._cache = inner, app, cache
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
-        client: ConnectorClient = await self._cache.get(
-            (self._app, service_url, audience), lambda: self._inner.create(service_url, audience)
-        )
+        async def build() -> ConnectorClient:
+            return _without_env_lookups(await self._inner.create(service_url, audience))
+
+        client: ConnectorClient = await self._cache.get((self._app, service_url, audience), build)
         return client
+
+
+_ENV_SETTINGS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+def _without_env_lookups(client: ConnectorClient) -> ConnectorClient:
+    """With no proxy or CA bundle in the environment, the client stops asking the environment on every send
+    (requests walks os.environ for proxies per request: a tenth of a turn). msrest's own setting; when an admin
+    did set a proxy or a CA bundle, nothing changes and requests keeps reading them."""
+    config = getattr(client, "config", None)
+    if config is not None and not urllib.request.getproxies() and not any(os.environ.get(v) for v in _ENV_SETTINGS):
+        config.proxies.use_env_settings = False
+    return client
 
 
 class ReusingAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]

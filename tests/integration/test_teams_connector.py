@@ -94,6 +94,21 @@ def test_turns_share_one_connector_client_and_one_connection(bench: Bench) -> No
     assert bench.clients.built == 1
 
 
+def test_a_client_reads_proxies_from_the_environment_only_when_some_are_set(
+        bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy",
+                 "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    bench.say(via=0)
+    (quiet,) = bench.clients.clients()
+    assert quiet.config.proxies.use_env_settings is False  # nothing to read: requests stops walking os.environ
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")  # the fake connector is on loopback
+    bench.say(via=1)
+    proxied = next(c for c in bench.clients.clients() if c is not quiet)
+    assert proxied.config.proxies.use_env_settings is True  # an admin's proxy is honoured
+
+
 def test_another_service_url_gets_its_own_client(bench: Bench) -> None:
     (first, _), (second, _) = bench.connectors
     bench.say(via=0)
