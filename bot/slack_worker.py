@@ -46,7 +46,7 @@ def run(config: WorkerConfig, wake: Any, stop: Any, ready: Any = None) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the server, which stops us in order
     # Background work: when CPUs are short, the server acknowledging requests within Slack's 3 s goes first.
-    _yield_cpu_to_acks()
+    os.nice(WORKER_NICENESS)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = bootstrap(Settings(DATABASE_URL=config.database_url), migrate=False)  # type: ignore[call-arg]
     inbox = Inbox(SqlSlackInbox(app.engine))
@@ -72,15 +72,6 @@ def warm(app: App) -> int:
         app.services.directory(workspace)
     log.info("parser indexes of %s Slack workspace(s) built in %.1f s", len(ids), time.perf_counter() - started)
     return len(ids)
-
-
-def _yield_cpu_to_acks() -> None:
-    """Linux's idle class runs this process only when no other wants the CPU: the server acknowledging within
-    Slack's 3 s always goes first (answers come a little later under load). Elsewhere, a lower priority."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        os.nice(WORKER_NICENESS)
 
 
 class WorkerProcess:

@@ -255,16 +255,3 @@ def test_a_record_gives_up_when_the_writer_never_lets_go(app: App, monkeypatch: 
         store.record(key, workspace_id="slack:TWAIT", kind="command", payload={})
     thread.join()
     assert store.record(key, workspace_id="slack:TWAIT", kind="command", payload={}) is True  # nothing half-written
-
-
-def test_the_worker_process_gives_the_cpu_to_the_acks_first() -> None:
-    import os
-    import subprocess
-    import sys
-
-    if not hasattr(os, "SCHED_IDLE"):
-        pytest.skip("Linux only: elsewhere the worker lowers its priority with nice")
-    code = ("import os; from bot.slack_worker import _yield_cpu_to_acks; _yield_cpu_to_acks(); "
-            "print(os.sched_getscheduler(0) == os.SCHED_IDLE)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    assert out.stdout.strip() == "True"
