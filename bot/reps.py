@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from bot.context import Actor, Services
+from domain.errors import Conflict
 from domain.tenancy import Rep
 
 
@@ -19,13 +20,16 @@ class RepRegistry:
         key = (actor.workspace_id, actor.user_id, actor.tz)
         if key in self._seen:
             return
-        with services.uow(actor.workspace_id) as uow:
-            rep = uow.reps.get(actor.user_id)
-            if rep is None:
-                uow.reps.upsert(Rep(actor.user_id, actor.name or actor.user_id, actor.tz))
-            elif rep.tz != actor.tz and actor.tz != "UTC":  # "UTC" is what an adapter says when it doesn't know
-                rep.tz = actor.tz
-                uow.reps.upsert(rep)
-            uow.commit()
+        try:
+            with services.uow(actor.workspace_id) as uow:
+                rep = uow.reps.get(actor.user_id)
+                if rep is None:
+                    uow.reps.upsert(Rep(actor.user_id, actor.name or actor.user_id, actor.tz))
+                elif rep.tz != actor.tz and actor.tz != "UTC":  # "UTC": what an adapter says when it doesn't know
+                    rep.tz = actor.tz
+                    uow.reps.upsert(rep)
+                uow.commit()
+        except Conflict:  # the rep's other first message (another thread or process) recorded them a moment ago
+            return  # not cached: the next message checks the time zone again
         with self._lock:
             self._seen.add(key)
