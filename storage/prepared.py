@@ -56,6 +56,19 @@ class PreparedRead:
         finally:
             cursor.close()
 
+    def execute_many(self, dbapi_connection: Any, dialect: Dialect, rows: Sequence[dict[str, Any]]) -> None:
+        """One write per row (an INSERT of several rows), in one driver call."""
+        prepared = [self._prepare(dialect, row) for row in rows]
+        if not prepared:
+            return
+        c = prepared[0][0]
+        cursor = dbapi_connection.cursor()
+        try:
+            with _as_sqlalchemy_errors(dialect, c.sql):
+                cursor.executemany(c.sql, [args for _c, args in prepared])
+        finally:
+            cursor.close()
+
     def _prepare(self, dialect: Dialect, params: dict[str, Any]) -> tuple[_Compiled, Any]:
         c = self._compiled.get(dialect.name) or self._compile(dialect)
         values = {}

@@ -20,6 +20,7 @@ from domain.names import normalize_name
 from domain.next_steps import NextStep
 from domain.tenancy import Rep
 from storage import mapping as m
+from storage.prepared import PreparedRead
 from storage.tables import (
     AccountRow,
     AttitudeEventRow,
@@ -105,9 +106,25 @@ class _Repo:
         return self._s.identity_map.get(identity_key(model, row_id))
 
     def _insert_new(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
-        """New rows (fresh ids) in one Core statement, after anything the ORM still holds (foreign keys)."""
+        """New rows (fresh ids) in one driver call of a statement compiled once, after anything the ORM still
+        holds (foreign keys): SQLAlchemy's per-execution cost was most of a log's writes."""
         if rows:
-            self._write(_insert(model), rows)
+            self._s.flush()
+            conn = self._s.connection()
+            _new_rows(model, tuple(rows[0])).execute_many(conn.connection, conn.dialect, rows)
+
+
+_NEW_ROWS: dict[tuple[str, tuple[str, ...]], PreparedRead] = {}
+
+
+def _new_rows(model: type[SQLModel], keys: tuple[str, ...]) -> PreparedRead:
+    """INSERT of exactly these columns (generated ids are left to the database), compiled once per dialect."""
+    table = model.__table__  # type: ignore[attr-defined]
+    found = _NEW_ROWS.get((table.name, keys))
+    if found is None:
+        stmt = table.insert().values({k: bindparam(k, type_=table.c[k].type) for k in keys})
+        found = _NEW_ROWS[(table.name, keys)] = PreparedRead(stmt)
+    return found
 
 
 def _insert(model: type[SQLModel]) -> Any:
