@@ -5,7 +5,6 @@ in the rep's DM)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack
@@ -14,21 +13,21 @@ from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import slack_events
 from bot.context import Actor
-from bot.render.slack import render_slack
 from bot.slack_app import SlackBot
 from bot.slack_commands import NOT_RECORDED
 from bot.slack_people import IncompleteRequest, plain_words
 from bot.slack_views import ACCOUNT, CALLBACK_ID, MAX_NOTE, Prefill, account_options, log_modal, read_submission
 from domain.errors import StorageUnavailable
 from domain.understanding import AccountKind, read_message
-from storage.slack_installations import InboxItem
 
 KIND = "view"  # a submitted log modal, in the inbox
 
 
 def register(bolt: BoltApp, bot: SlackBot) -> None:
-    bot.inbox.on(KIND, lambda item, token: log_submitted(bot, item, token))
+    # logged like a DM by the inbox worker; the confirmation goes to the rep's DM (a user id is a channel)
+    bot.inbox.on(KIND, lambda item, token: slack_events.reply(bot, item, token))
 
     @bolt.shortcut("log_call")
     def on_log_call(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -59,7 +58,7 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
             ack(response_action="errors", errors=errors)
             return
         view_id = str(view.get("id") or uuid.uuid4())
-        payload = {"words": words, "user_id": user, "delivery_id": f"slack:view:{view_id}",
+        payload = {"words": words, "user_id": user, "channel": user, "delivery_id": f"slack:view:{view_id}",
                    "said_at": bot.clock().isoformat(), "team_id": context.team_id,
                    "enterprise_id": context.enterprise_id, "is_enterprise_install": bool(context.is_enterprise_install)}
         try:  # recorded before the ack: once the modal closes, the note cannot be lost
@@ -74,17 +73,6 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
         with bot.core.services.uow(workspace) as uow:
             account = uow.accounts.get(account_id)
         return account.name if account else None
-
-
-def log_submitted(bot: SlackBot, item: InboxItem, token: str | None) -> None:
-    """Logs a recorded modal submission (in an inbox worker) and sends the rep the confirmation in their DM."""
-    p = item.payload
-    token = token or bot.token_for(p)
-    actor = bot.people.actor(workspace=item.workspace_id, user_id=p["user_id"], token=token)
-    reply = bot.core.dispatcher.handle_text(p["words"], actor=actor, now=datetime.fromisoformat(p["said_at"]),
-                                            delivery_id=p["delivery_id"])
-    auth = {"token": token} if token else {}  # slack_sdk takes a "token" out of the body as the bearer token
-    bot.client.api_call("chat.postMessage", json={**auth, "channel": actor.user_id, **render_slack(reply)})
 
 
 def prefill(bot: SlackBot, actor: Actor, text: str) -> Prefill:
