@@ -16,8 +16,10 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, overload
 
+from sqlalchemy import String, type_coerce
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 
@@ -104,6 +106,25 @@ class PreparedRead:
             done = _Compiled(compiled.string, order, binds)
             self._compiled[dialect.name] = done
             return done
+
+
+def raw(column: Any) -> Any:
+    """A column read as the driver gives it, without SQLAlchemy's processing: for the many timestamps of a long
+    history (SQLite gives ISO text, PostgreSQL a datetime), turned into UTC datetimes by `utc`."""
+    return type_coerce(column, String).label(column.name)
+
+
+@overload
+def utc(value: None) -> None: ...
+@overload
+def utc(value: datetime | str) -> datetime: ...
+def utc(value: datetime | str | None) -> datetime | None:
+    """A stored timestamp (UTC, maybe naive, maybe ISO text) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def read_together(conn: Connection, reads: Sequence[tuple[PreparedRead, dict[str, Any]]]) -> list[Rows]:

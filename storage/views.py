@@ -26,7 +26,7 @@ from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, BuyingRole, Individual, Lifecycle
 from domain.listening import Channel, Interaction, Polarity, Signal
 from domain.next_steps import NextStep
-from storage.prepared import PreparedRead, read_together
+from storage.prepared import PreparedRead, raw, read_together, utc
 from storage.tables import (
     AccountRow,
     AttitudeEventRow,
@@ -147,12 +147,12 @@ def _timeline_of(account_id: str, rows: list[tuple[Any, ...]]) -> Timeline:
     signals: list[Signal] = []
     logs: list[Interaction] = []
     for r in rows:
-        ids = _ids(r[4])
+        ids, at = _ids(r[4]), utc(r[2])
         if r[0] == "s":
-            signals.append(Signal(r[1], account_id, _CHANNELS[r[5]], _POLARITIES[r[6]], r[2], r[3], r[7], ids, r[8],
+            signals.append(Signal(r[1], account_id, _CHANNELS[r[5]], _POLARITIES[r[6]], at, r[3], r[7], ids, r[8],
                                   r[9]))
         else:
-            logs.append(Interaction(r[1], account_id, r[8], r[3], r[2], ids))
+            logs.append(Interaction(r[1], account_id, r[8], r[3], at, ids))
     return Timeline(signals, logs)
 
 
@@ -212,13 +212,13 @@ def _ids(raw: str | None) -> tuple[str, ...]:
 
 def _timeline(texts: bool) -> PreparedRead:
     signal_text, log_text = (_S.c.text, _I.c.text) if texts else (literal_column("''", String).label("text"),) * 2
-    signals = (select(literal_column("'s'", String).label("kind"), _S.c.id, _S.c.occurred_at, signal_text,
+    signals = (select(literal_column("'s'", String).label("kind"), _S.c.id, raw(_S.c.occurred_at), signal_text,
                       _ids_text(_S), _S.c.channel, _S.c.polarity, _S.c.strength, _S.c.rep_id,
                       _S.c.interaction_id)
                .where(_S.c.workspace_id == _WS_P, _S.c.account_id == _ACC_P,
                       _S.c.occurred_at >= bindparam("since", type_=_S.c.occurred_at.type))
                .order_by(_S.c.occurred_at.desc()).subquery())
-    logs = (select(literal_column("'i'", String).label("kind"), _I.c.id, _I.c.occurred_at, log_text,
+    logs = (select(literal_column("'i'", String).label("kind"), _I.c.id, raw(_I.c.occurred_at), log_text,
                    _ids_text(_I), _null(_S.c.channel), _null(_S.c.polarity), _null(_S.c.strength),
                    _I.c.rep_id, _null(_S.c.interaction_id))
             .where(_I.c.workspace_id == _WS_P, _I.c.account_id == _ACC_P)

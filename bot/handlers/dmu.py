@@ -55,11 +55,13 @@ def handle(req: Request, svc: Services) -> Reply:
             heard_by.setdefault(pid, []).append(s)
     by_person = {p.id: health(heard_by[p.id], now=req.now) for p in dmu.members}
     last_touch: dict[str, str] = {}
+    zone = req.actor.zone  # a ZoneInfo lookup: once, not per log
     quiet_since = req.now - timedelta(days=QUIET_DAYS)
     recently_touched: set[str] = set()
     for i in touches:  # newest first
         for pid in i.individual_ids:
-            last_touch.setdefault(pid, f"{i.occurred_at.astimezone(req.actor.zone):%b %d}")
+            if pid not in last_touch:  # newest first: the first is the last touch (dated once, not per log)
+                last_touch[pid] = f"{i.occurred_at.astimezone(zone):%b %d}"
             if i.occurred_at >= quiet_since:
                 recently_touched.add(pid)
     lines = [_member(p, last_touch.get(p.id), moves.get(p.id), by_person[p.id])
