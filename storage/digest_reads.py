@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ARRAY, Boolean, Integer, String, bindparam, false, func, literal, select, text, type_coerce
@@ -31,7 +31,7 @@ from domain.customer import Account, AttitudeChange, BuyingRole, Individual, Lif
 from domain.digest import ACTIVE_STAGES, LISTENED, DealCoverage
 from domain.listening import Channel, Polarity, Signal
 from domain.next_steps import NextStep
-from storage.prepared import PreparedRead, read_together
+from storage.prepared import PreparedRead, raw, read_together, utc
 from storage.tables import (
     ECONOMIC_BUYER_ROLE,
     AccountRow,
@@ -124,12 +124,6 @@ def _eb_sqlite(e: _HasEconomicBuyer, compiler: Any, **kw: Any) -> str:
     return compiler.process(e.sqlite, **kw)
 
 
-def _raw(column: Any) -> Any:
-    """A column read as the driver gives it, without SQLAlchemy's result processing (tens of thousands of values a
-    run: SQLite's dates and times come as ISO text, parsed with `_day` and `_aware`)."""
-    return type_coerce(column, String).label(column.name)
-
-
 def _deals(key: Any) -> PreparedRead:
     """Active deals with what the digest asks of each: people, an economic buyer, the newest interaction."""
     people = select(func.count()).where(_P.c.workspace_id == _WS, _P.c.account_id == _A.c.id)
@@ -137,7 +131,7 @@ def _deals(key: Any) -> PreparedRead:
     last = select(func.max(_I.c.occurred_at)).where(_I.c.workspace_id == _WS, _I.c.account_id == _A.c.id)
     return PreparedRead(select(
         _A.c.id, _A.c.name, _A.c.owner_id, _A.c.stage, people.scalar_subquery().label("people"),
-        type_coerce(has_eb, Integer).label("has_eb"), _raw(last.scalar_subquery().label("last_touch"))).where(
+        type_coerce(has_eb, Integer).label("has_eb"), raw(last.scalar_subquery().label("last_touch"))).where(
         _A.c.workspace_id == _WS, *_ACTIVE, _InIds(key)))
 
 
@@ -149,18 +143,18 @@ _TOUCHED = PreparedRead(select(_I.c.rep_id, _I.c.account_id).where(
     _I.c.workspace_id == _WS, _InIds(_I.c.rep_id), _I.c.occurred_at >= _since(_I)).distinct())
 # only the columns the digest reads: no JSON lists to decode for the thousands of steps and signals
 _STEP_COLS = (_N.c.id, _N.c.account_id, _N.c.owner_id, _N.c.text, _N.c.due)
-_SIGNAL_COLS = (_S.c.id, _S.c.account_id, _S.c.channel, _S.c.polarity, _raw(_S.c.occurred_at), _S.c.text)
+_SIGNAL_COLS = (_S.c.id, _S.c.account_id, _S.c.channel, _S.c.polarity, raw(_S.c.occurred_at), _S.c.text)
 _STEPS_DUE = PreparedRead(select(
-    _N.c.id, _N.c.account_id, _N.c.owner_id, _N.c.text, _raw(_N.c.due), _A.c.name, _A.c.owner_id, _A.c.lifecycle,
+    _N.c.id, _N.c.account_id, _N.c.owner_id, _N.c.text, raw(_N.c.due), _A.c.name, _A.c.owner_id, _A.c.lifecycle,
     _A.c.stage).outerjoin_from(
     _N, _A, _A.c.id == _N.c.account_id).where(
     _N.c.workspace_id == _WS, _InIds(_N.c.owner_id), _N.c.done.is_(false()),
     _N.c.due <= bindparam("due_by", type_=_N.c.due.type)))
 # the top suggestion reads only overdue steps
-_STEPS_LATE = PreparedRead(select(_N.c.id, _N.c.account_id, _N.c.owner_id, _N.c.text, _raw(_N.c.due)).where(
+_STEPS_LATE = PreparedRead(select(_N.c.id, _N.c.account_id, _N.c.owner_id, _N.c.text, raw(_N.c.due)).where(
     _N.c.workspace_id == _WS, _InIds(_N.c.account_id), _N.c.done.is_(false()),
     _N.c.due < bindparam("before", type_=_N.c.due.type)).order_by(_N.c.due))
-_PERSON_COLS = (_P.c.id, _P.c.account_id, _P.c.name, _P.c.title, _P.c.persona, _raw(_P.c.roles), _P.c.attitude,
+_PERSON_COLS = (_P.c.id, _P.c.account_id, _P.c.name, _P.c.title, _P.c.persona, raw(_P.c.roles), _P.c.attitude,
                 _P.c.stage)
 _PEOPLE = PreparedRead(select(*_PERSON_COLS).where(_P.c.workspace_id == _WS, _InIds(_P.c.account_id)).order_by(
     _P.c.name, _P.c.id))
@@ -174,7 +168,7 @@ _NEGATIVE_SINCE = PreparedRead(select(*_SIGNAL_COLS).where(
     _S.c.channel.in_(
     [literal(c.value, String) for c in sorted(LISTENED, key=lambda c: c.value)])).order_by(_S.c.occurred_at, _S.c.id))
 _STAGE_CHANGES = PreparedRead(select(
-    _E.c.account_id, _E.c.stage, _raw(_E.c.occurred_at), _E.c.words, _E.c.source, _E.c.individual_id, _E.c.rep_id,
+    _E.c.account_id, _E.c.stage, raw(_E.c.occurred_at), _E.c.words, _E.c.source, _E.c.individual_id, _E.c.rep_id,
     _E.c.interaction_id, _E.c.reason).where(
     _E.c.workspace_id == _WS, _E.c.occurred_at >= _since(_E), _E.c.source != "import").order_by(
     _E.c.occurred_at, _E.c.id))
@@ -185,7 +179,7 @@ _LAST_SENT = PreparedRead(select(_D.c.rep_id, _D.c.sent_at).where(
         _D2.c.workspace_id == _D.c.workspace_id, _D2.c.rep_id == _D.c.rep_id, _D2.c.status == "sent")
     .scalar_subquery()))
 _DETRACTOR_MOVES = PreparedRead(select(
-    _M.c.individual_id, _M.c.before, _M.c.after, _raw(_M.c.occurred_at), _M.c.reason, _M.c.rep_id,
+    _M.c.individual_id, _M.c.before, _M.c.after, raw(_M.c.occurred_at), _M.c.reason, _M.c.rep_id,
     _M.c.interaction_id).where(
     _M.c.workspace_id == _WS, _M.c.occurred_at >= _since(_M), _M.c.after < 0, _M.c.before >= 0).order_by(
     _M.c.occurred_at, _M.c.id))
@@ -311,12 +305,12 @@ class DigestReads:
 
     def stage_changes(self, since: datetime) -> list[tuple[str, StageEvidence]]:
         """Stage evidence since then, imports left out (an import is not a change)."""
-        return [(r[0], StageEvidence(Stage(r[1]), _aware(r[2]), *r[3:]))  # type: ignore[arg-type]
+        return [(r[0], StageEvidence(Stage(r[1]), utc(r[2]), *r[3:]))  # type: ignore[arg-type]
                 for r in self._rows(_STAGE_CHANGES, since=since)]
 
     def detractor_moves(self, since: datetime) -> list[AttitudeChange]:
         """Attitude moves since then that turned someone into a detractor."""
-        return [AttitudeChange(r[0], r[1], r[2], _aware(r[3]), *r[4:])  # type: ignore[arg-type]
+        return [AttitudeChange(r[0], r[1], r[2], utc(r[3]), *r[4:])  # type: ignore[arg-type]
                 for r in self._rows(_DETRACTOR_MOVES, since=since)]
 
 
@@ -329,7 +323,7 @@ _ROLES = {x.value: x for x in BuyingRole}
 
 
 def _signal(r: Row) -> Signal:
-    return Signal(r[0], r[1], _CHANNELS[r[2]], _POLARITIES[r[3]], _aware(r[4]), r[5])  # type: ignore[arg-type]
+    return Signal(r[0], r[1], _CHANNELS[r[2]], _POLARITIES[r[3]], utc(r[4]), r[5])  # type: ignore[arg-type]
 
 
 def _person(r: Row) -> Individual:
@@ -357,17 +351,10 @@ def _account(account_id: str, name: str, owner_id: str | None, lifecycle: str, s
 
 
 def _deal(r: Row) -> DealRow:
-    return DealRow(r[0], r[1], r[2], _STAGES[r[3]], int(r[4] or 0), bool(r[5]), _aware(r[6]))
+    return DealRow(r[0], r[1], r[2], _STAGES[r[3]], int(r[4] or 0), bool(r[5]), utc(r[6]))
 
 
 def _day(d: date | str | None) -> date | None:
     return date.fromisoformat(d) if isinstance(d, str) else d
 
 
-def _aware(t: datetime | str | None) -> datetime | None:
-    """Aggregates may bypass the column type: SQLite can hand back a naive UTC datetime (or text)."""
-    if t is None:
-        return None
-    if isinstance(t, str):
-        t = datetime.fromisoformat(t)
-    return t.astimezone(UTC) if t.tzinfo else t.replace(tzinfo=UTC)
