@@ -27,10 +27,11 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 from domain.buying import Stage, StageEvidence
-from domain.customer import Account, AttitudeChange, BuyingRole, Individual, Lifecycle
+from domain.customer import Account, AttitudeChange, Individual, Lifecycle
 from domain.digest import ACTIVE_STAGES, LISTENED, DealCoverage
-from domain.listening import Channel, Polarity, Signal
+from domain.listening import Polarity, Signal
 from domain.next_steps import NextStep
+from storage.decode import CHANNELS, LIFECYCLES, POLARITIES, STAGES, roles
 from storage.prepared import PreparedRead, raw, read_together, utc
 from storage.tables import (
     ECONOMIC_BUYER_ROLE,
@@ -314,44 +315,20 @@ class DigestReads:
                 for r in self._rows(_DETRACTOR_MOVES, since=since)]
 
 
-# thousands of rows a run: enum members by plain dict look-up, objects built positionally
-_STAGES: dict[str | None, Stage | None] = {None: None, "": None, **{s.value: s for s in Stage}}
-_LIFECYCLES = {x.value: x for x in Lifecycle}
-_CHANNELS = {x.value: x for x in Channel}
-_POLARITIES = {x.value: x for x in Polarity}
-_ROLES = {x.value: x for x in BuyingRole}
-
-
 def _signal(r: Row) -> Signal:
-    return Signal(r[0], r[1], _CHANNELS[r[2]], _POLARITIES[r[3]], utc(r[4]), r[5])  # type: ignore[arg-type]
+    return Signal(r[0], r[1], CHANNELS[r[2]], POLARITIES[r[3]], utc(r[4]), r[5])  # type: ignore[arg-type]
 
 
 def _person(r: Row) -> Individual:
-    return Individual(r[0], r[1], r[2], r[3], r[4], _roles(r[5]), r[6], _STAGES[r[7]])
-
-
-_ROLE_LISTS: dict[str, tuple[BuyingRole, ...]] = {}  # the same few role lists, thousands of people
-
-
-def _roles(raw: str | list[str] | None) -> tuple[BuyingRole, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, str):
-        return tuple(_ROLES[x] for x in raw)
-    roles = _ROLE_LISTS.get(raw)
-    if roles is None:
-        roles = tuple(_ROLES[x] for x in json.loads(raw) or ())
-        if len(_ROLE_LISTS) < 4096:
-            _ROLE_LISTS[raw] = roles
-    return roles
+    return Individual(r[0], r[1], r[2], r[3], r[4], roles(r[5]), r[6], STAGES[r[7]])
 
 
 def _account(account_id: str, name: str, owner_id: str | None, lifecycle: str, stage: str | None) -> Account:
-    return Account(account_id, name, owner_id=owner_id, lifecycle=_LIFECYCLES[lifecycle], stage=_STAGES[stage])
+    return Account(account_id, name, owner_id=owner_id, lifecycle=LIFECYCLES[lifecycle], stage=STAGES[stage])
 
 
 def _deal(r: Row) -> DealRow:
-    return DealRow(r[0], r[1], r[2], _STAGES[r[3]], int(r[4] or 0), bool(r[5]), utc(r[6]))
+    return DealRow(r[0], r[1], r[2], STAGES[r[3]], int(r[4] or 0), bool(r[5]), utc(r[6]))
 
 
 def _day(d: date | str | None) -> date | None:

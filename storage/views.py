@@ -13,7 +13,6 @@ PostgreSQL), and only the columns a view shows are read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,9 +22,10 @@ from sqlalchemy import Integer, String, Text, and_, bindparam, cast, literal_col
 from sqlalchemy.engine import Connection
 
 from domain.buying import Stage, StageEvidence
-from domain.customer import Account, AttitudeChange, BuyingRole, Individual, Lifecycle
-from domain.listening import Channel, Interaction, Polarity, Signal
+from domain.customer import Account, AttitudeChange, Individual
+from domain.listening import Interaction, Signal
 from domain.next_steps import NextStep
+from storage.decode import CHANNELS, LIFECYCLES, POLARITIES, STAGES, ids, roles
 from storage.prepared import PreparedRead, raw, read_together, utc
 from storage.tables import (
     AccountRow,
@@ -134,12 +134,12 @@ def _head_of(account_id: str, rows: list[tuple[Any, ...]], with_moves: bool) -> 
     for r in rows:
         if r[9] is None:  # the outer join's row for an account with nobody known
             continue
-        people.append(Individual(r[9], account_id, r[10], r[11], r[12], tuple(BuyingRole(x) for x in r[13] or ()),
-                                 r[14], _stage(r[15])))
+        people.append(Individual(r[9], account_id, r[10], r[11], r[12], roles(r[13]),
+                                 r[14], STAGES[r[15]]))
         if with_moves and r[16] is not None:
             moves[r[9]] = AttitudeChange(r[9], r[16], r[17], r[18], r[19], r[20], r[21])
     a = rows[0]
-    account = Account(account_id, a[1], tuple(a[2] or ()), a[3], a[4], a[5], Lifecycle(a[6]), _stage(a[7]))
+    account = Account(account_id, a[1], tuple(a[2] or ()), a[3], a[4], a[5], LIFECYCLES[a[6]], STAGES[a[7]])
     return AccountHead(account, people, moves, _aware(a[8]))
 
 
@@ -147,12 +147,12 @@ def _timeline_of(account_id: str, rows: list[tuple[Any, ...]]) -> Timeline:
     signals: list[Signal] = []
     logs: list[Interaction] = []
     for r in rows:
-        ids, at = _ids(r[4]), utc(r[2])
+        people, at = ids(r[4]), utc(r[2])
         if r[0] == "s":
-            signals.append(Signal(r[1], account_id, _CHANNELS[r[5]], _POLARITIES[r[6]], at, r[3], r[7], ids, r[8],
+            signals.append(Signal(r[1], account_id, CHANNELS[r[5]], POLARITIES[r[6]], at, r[3], r[7], people, r[8],
                                   r[9]))
         else:
-            logs.append(Interaction(r[1], account_id, r[8], r[3], at, ids))
+            logs.append(Interaction(r[1], account_id, r[8], r[3], at, people))
     return Timeline(signals, logs)
 
 
@@ -162,14 +162,6 @@ def _evidence_of(rows: list[tuple[Any, ...]]) -> list[StageEvidence]:
 
 def _steps_of(account_id: str, rows: list[tuple[Any, ...]]) -> list[NextStep]:
     return [NextStep(r[0], account_id, r[1], r[2], r[3], False, tuple(r[4] or ()), r[5]) for r in rows]
-
-
-_CHANNELS = {c.value: c for c in Channel}  # a dict lookup: calling the enum costs more, thousands of times a view
-_POLARITIES = {p.value: p for p in Polarity}
-
-
-def _stage(value: str | None) -> Stage | None:
-    return Stage(value) if value else None
 
 
 def _aware(t: datetime | None) -> datetime | None:
@@ -201,13 +193,9 @@ def _null(like: Any) -> Any:
 
 
 def _ids_text(table: Any) -> Any:
-    """The people a row names, as the JSON text: decoded by _ids, which skips the parser for the usual
+    """The people a row names, as the JSON text: decoded by decode.ids, which skips the parser for the usual
     empty list (thousands of rows in a long history, the largest cost of reading them)."""
     return cast(table.c.individual_ids, Text).label("individual_ids")
-
-
-def _ids(raw: str | None) -> tuple[str, ...]:
-    return () if raw is None or raw == "[]" else tuple(json.loads(raw))
 
 
 def _timeline(texts: bool) -> PreparedRead:
