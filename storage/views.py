@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, String, Text, and_, bindparam, cast, literal_column, null, select, union_all
@@ -113,19 +113,6 @@ class AccountViews:
         rows = self._read((_VERSION, {}))[0]
         return int(rows[0][0] or 0) if rows else 0
 
-    def head(self, account_id: str, *, with_moves: bool = False) -> AccountHead | None:
-        return self.screen(account_id, moves=with_moves).head
-
-    def timeline(self, account_id: str, *, signals_since: datetime, interactions: int) -> Timeline:
-        return _timeline_of(account_id, self._read(
-            (_TIMELINE, {"acc": account_id, "since": signals_since, "n": interactions}))[0])
-
-    def evidence(self, account_id: str) -> list[StageEvidence]:
-        return _evidence_of(self._read((_EVIDENCE, {"acc": account_id}))[0])
-
-    def open_steps(self, account_id: str) -> list[NextStep]:
-        return _steps_of(account_id, self._read((_OPEN_STEPS, {"acc": account_id}))[0])
-
 
 def _head_of(account_id: str, rows: list[tuple[Any, ...]], with_moves: bool) -> AccountHead | None:
     if not rows:
@@ -140,7 +127,7 @@ def _head_of(account_id: str, rows: list[tuple[Any, ...]], with_moves: bool) -> 
             moves[r[9]] = AttitudeChange(r[9], r[16], r[17], r[18], r[19], r[20], r[21])
     a = rows[0]
     account = Account(account_id, a[1], tuple(a[2] or ()), a[3], a[4], a[5], LIFECYCLES[a[6]], STAGES[a[7]])
-    return AccountHead(account, people, moves, _aware(a[8]))
+    return AccountHead(account, people, moves, utc(a[8]))
 
 
 def _timeline_of(account_id: str, rows: list[tuple[Any, ...]]) -> Timeline:
@@ -162,10 +149,6 @@ def _evidence_of(rows: list[tuple[Any, ...]]) -> list[StageEvidence]:
 
 def _steps_of(account_id: str, rows: list[tuple[Any, ...]]) -> list[NextStep]:
     return [NextStep(r[0], account_id, r[1], r[2], r[3], False, tuple(r[4] or ()), r[5]) for r in rows]
-
-
-def _aware(t: datetime | None) -> datetime | None:
-    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
 
 
 def _head(with_moves: bool) -> Any:

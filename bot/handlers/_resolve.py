@@ -19,19 +19,15 @@ GONE = "That account doesn't exist in this workspace (it may just have been remo
 def account_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, command: str
                       ) -> tuple[Account, tuple[PersonReading, ...]]:
     """The account the rep asked about and the people the words named; asks back (AskBack) when unsure."""
-    account_id, people = account_id_for_query(req, svc, uow, command)
+    people: tuple[PersonReading, ...] = ()
+    if req.text.startswith(ID_PREFIX):  # a button's value: looked up inside this workspace only
+        account_id = req.text.removeprefix(ID_PREFIX)
+    else:
+        account_id, people = _resolve(req, svc.directory(req.actor.workspace_id, uow.directory_version()), command)
     account = uow.accounts.get(account_id)
     if account is None:
         raise NotFound(GONE)
     return account, people
-
-
-def account_id_for_query(req: Request, svc: Services, uow: SqlUnitOfWork, command: str
-                         ) -> tuple[str, tuple[PersonReading, ...]]:
-    """Like account_for_query, without reading the account (the caller reads it with what it shows)."""
-    if req.text.startswith(ID_PREFIX):  # a button's value: the caller's read is filtered by this workspace
-        return req.text.removeprefix(ID_PREFIX), ()
-    return _resolve(req, svc.directory(req.actor.workspace_id, uow.directory_version()), command)
 
 
 def screen_for_query(req: Request, svc: Services, uow: SqlUnitOfWork | SqlReadWork, command: str, **parts: Any

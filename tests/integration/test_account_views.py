@@ -50,7 +50,7 @@ def test_the_head_is_the_account_its_people_and_each_persons_newest_move(app: Ap
     moved = 0
     for account in _accounts(app, world):
         with app.services.uow(world) as uow:
-            head = uow.views.head(account.id, with_moves=True)
+            head = uow.views.screen(account.id, moves=True).head
             people = uow.individuals.of_account(account.id)
             history = uow.attitudes.of_people([p.id for p in people])
         assert head is not None
@@ -69,7 +69,7 @@ def test_the_head_of_an_account_with_nobody_known_has_no_people(app: App, world:
         uow.accounts.add(lonely)
         uow.commit()
     with app.services.uow(world) as uow:
-        head = uow.views.head(lonely.id, with_moves=True)
+        head = uow.views.screen(lonely.id, moves=True).head
     assert head is not None and head.account == lonely and head.people == [] and head.moves == {}
 
 
@@ -77,7 +77,7 @@ def test_the_timeline_reads_the_signals_since_and_the_newest_interactions(app: A
     globex = next(a for a in _accounts(app, world) if a.name.startswith("Globex"))
     since = NOW - timedelta(days=365)
     with app.services.uow(world) as uow:
-        seen = uow.views.timeline(globex.id, signals_since=since, interactions=2)
+        seen = uow.views.screen(globex.id, signals_since=since, interactions=2).timeline
         signals = uow.signals.of_account(globex.id, since=since)
         logs = uow.interactions.of_account(globex.id, limit=2)
         brief = uow.views.screen(globex.id, signals_since=since, interactions=2, texts=False).timeline
@@ -93,8 +93,9 @@ def test_the_timeline_reads_the_signals_since_and_the_newest_interactions(app: A
 def test_evidence_and_open_steps_read_as_the_repositories_do(app: App, world: str) -> None:
     for account in _accounts(app, world):
         with app.services.uow(world) as uow:
-            assert uow.views.evidence(account.id) == uow.stage_history.of_account(account.id)
-            assert uow.views.open_steps(account.id) == uow.next_steps.open_for_account(account.id)
+            screen = uow.views.screen(account.id, evidence=True, steps=True)
+            assert screen.evidence == uow.stage_history.of_account(account.id)
+            assert screen.steps == uow.next_steps.open_for_account(account.id)
 
 
 def test_a_view_never_reads_another_workspaces_account(app: App, world: str, workspace: str) -> None:
@@ -102,9 +103,10 @@ def test_a_view_never_reads_another_workspaces_account(app: App, world: str, wor
     app.ensure_workspace(other, "Another company")
     for account in _accounts(app, world):
         with app.services.uow(other) as uow:
-            assert uow.views.head(account.id) is None
-            assert uow.views.timeline(account.id, signals_since=NOW - timedelta(days=999), interactions=9).signals == []
-            assert uow.views.evidence(account.id) == [] and uow.views.open_steps(account.id) == []
+            screen = uow.views.screen(account.id, signals_since=NOW - timedelta(days=999), interactions=9,
+                                      evidence=True, steps=True)
+            assert screen.head is None and screen.timeline.signals == [] and screen.timeline.interactions == []
+            assert screen.evidence == [] and screen.steps == []
 
 
 def test_the_directory_version_moves_when_a_person_is_added(app: App, world: str) -> None:
