@@ -13,12 +13,22 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from storage.slack_installations import InboxItem, SqlSlackInbox
+from storage.slack_installations import InboxItem
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5  # a request that failed this often is dropped (and logged), not retried forever
 Processor = Callable[[InboxItem, str | None], None]  # (the request, its bot token when known in memory)
+
+
+class InboxStore(Protocol):
+    """Where requests are recorded: the inbox table (storage/slack_installations.SqlSlackInbox) or, for a server
+    on a SQLite file with a worker process, a spool file of its own (storage/slack_spool.SpoolInbox)."""
+
+    def record(self, key: str, *, workspace_id: str, kind: str, payload: dict[str, Any],
+               leased: bool = True) -> bool: ...
+    def claim_stale(self, limit: int = 50) -> list[InboxItem]: ...
+    def done(self, key: str) -> None: ...
 
 
 class Waker(Protocol):
@@ -31,11 +41,15 @@ class Waker(Protocol):
 
 
 class Inbox:
-    def __init__(self, store: SqlSlackInbox, *, workers: int = 1, sweep_every: float = 30.0,
-                 wake: Waker | None = None) -> None:
-        """With `wake`, requests are only recorded here and `wake` is set: a worker process runs them."""
+    def __init__(self, store: InboxStore, *, workers: int = 1, sweep_every: float = 30.0,
+                 wake: Waker | None = None, wake_after_reply: bool = False) -> None:
+        """With `wake`, requests are only recorded here and `wake` is set: a worker process runs them. With
+        `wake_after_reply`, the server calls `release` once the ack is on the wire: the worker starts parsing
+        then, not while the ack is still being sent (on two cores it took the CPU the ack needed)."""
         self._store = store
         self._wake = wake
+        self._wake_after_reply = wake_after_reply
+        self._pending = threading.Event()  # recorded, the worker not woken yet
         # One worker by default: the work is CPU-bound Python, so more threads would only take the GIL from the
         # threads that acknowledge requests; and one writer never conflicts with itself (two logs by one new
         # rep at once would race to create the rep's row, and one would be refused).
@@ -57,10 +71,19 @@ class Inbox:
         if not self._store.record(key, workspace_id=workspace_id, kind=kind, payload=payload, leased=not remote):
             return False
         if self._wake is not None:
-            self._wake.set()
+            if self._wake_after_reply:
+                self._pending.set()
+            else:
+                self._wake.set()
         else:
             self._queue(InboxItem(key, workspace_id, kind, payload, 1), token)
         return True
+
+    def release(self) -> None:
+        """The server's ack is sent: wake the worker for what was recorded meanwhile (if anything)."""
+        if self._wake is not None and self._pending.is_set():
+            self._pending.clear()  # before waking: a record after this sets it again and is released by its reply
+            self._wake.set()
 
     def work(self, stop: Waker, wake: Waker, *, idle_wait: float = 1.0) -> None:
         """A worker process's loop: takes one recorded request at a time (so no other worker waits behind a

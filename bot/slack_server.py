@@ -16,6 +16,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -33,12 +34,13 @@ from sqlalchemy import text
 
 from bot.bootstrap import App
 from bot.slack_app import SlackConfigError, build_slack_app
-from bot.slack_inbox import Inbox
+from bot.slack_inbox import Inbox, InboxStore
 from bot.slack_oauth import OAuthCredentials
 from bot.slack_send import with_retries
 from bot.slack_socket import app_token_from, socket_lifecycle, socket_mode_handler
 from bot.slack_worker import WorkerConfig, WorkerProcess
 from storage.slack_installations import SqlSlackInbox
+from storage.slack_spool import SpoolInbox, spool_engine, spool_path
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +72,12 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
 
 
 def make_web_app(app: App, bolt: BoltApp, *, signing_secret: str | None, workers: int = 16,
-                 socket: SocketModeHandler | None = None, worker: WorkerProcess | None = None) -> web.Application:
+                 socket: SocketModeHandler | None = None, worker: WorkerProcess | None = None,
+                 inbox: Inbox | None = None) -> web.Application:
     """The HTTP server; with a Socket Mode handler, Slack's requests come over its websocket instead (opened
     with the server, closed with it) and POST /slack/events does not exist. A worker process, if given,
-    starts and stops with the server, and the server is unhealthy without it."""
+    starts and stops with the server, and the server is unhealthy without it; `inbox` is released (its worker
+    woken) once each reply is sent."""
     if socket is None and not signing_secret:
         raise SlackConfigError("Set SLACK_SIGNING_SECRET (your Slack app's Basic Information > Signing Secret).")
     verifier = SignatureVerifier(signing_secret or "unused: Socket Mode takes no HTTP events")
@@ -103,7 +107,14 @@ def make_web_app(app: App, bolt: BoltApp, *, signing_secret: str | None, workers
         except (KeyError, TypeError, AttributeError, ValueError) as exc:  # Bolt choking on a malformed body
             log.info("refused a malformed Slack request: %r", exc)
             return web.json_response({"error": "malformed request"}, status=400)
-        return _to_aiohttp(response)
+        reply = _to_aiohttp(response)
+        try:
+            await reply.prepare(request)
+            await reply.write_eof()  # the ack is on its way to Slack...
+        finally:
+            if inbox is not None:
+                inbox.release()  # ...so the worker may take the CPU now
+        return reply
 
     async def oauth(request: web.Request, step: Callable[[BoltRequest], BoltResponse]) -> web.Response:
         """The install page and the redirect from Slack: Bolt's OAuth flow, on our state and installation stores."""
@@ -168,6 +179,17 @@ def _to_aiohttp(response: BoltResponse) -> web.Response:
     return web.Response(status=response.status, body=response.body.encode("utf-8"), headers=headers)
 
 
+def inbox_store(app: App) -> tuple[InboxStore, str | None]:
+    """Where this server records requests before their ack, and the spool file's path if it is one: on a SQLite
+    file, a spool beside it that only this process writes (so an ack never waits for the worker's writes to the
+    database); on PostgreSQL, the inbox table."""
+    database = app.engine.url.database
+    if app.engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        return SqlSlackInbox(app.engine), None
+    path = spool_path(Path(database))
+    return SpoolInbox(spool_engine(path), app.engine), str(path)
+
+
 def serve_slack(app: App, *, signing_secret: str | None = None, token: str | None = None, host: str = "0.0.0.0",
                 port: int = 3000, socket: bool = False, app_token: str | None = None, api_url: str | None = None,
                 contexts: Sequence[CleanupContext] = (), env: Mapping[str, str] | None = None) -> None:
@@ -191,14 +213,16 @@ def serve_slack(app: App, *, signing_secret: str | None = None, token: str | Non
     client = with_retries(WebClient(token=token, base_url=api_url, timeout=15))
     oauth = None if token else OAuthCredentials.from_env(env)
     # Slash commands are recorded and acknowledged here, and run in a worker process (bot/slack_worker.py).
-    worker = WorkerProcess(WorkerConfig(app.settings.url(), token, api_url, oauth))
+    store, spool = inbox_store(app)
+    worker = WorkerProcess(WorkerConfig(app.settings.url(), spool, token, api_url, oauth))
+    inbox = Inbox(store, wake=worker.wake, wake_after_reply=not socket)  # HTTP: woken once the ack is sent
     try:  # with a bot token, Bolt checks it with auth.test right here
         bolt = build_slack_app(app, signing_secret=signing_secret or "", token=token, client=client, oauth=oauth,
-                               inbox=Inbox(SqlSlackInbox(app.engine), wake=worker.wake))
+                               inbox=inbox)
     except (SlackApiError, OSError) as exc:
         reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
         raise SlackConfigError(f"Slack did not accept SLACK_BOT_TOKEN or could not be reached: {reason}") from None
     handler = socket_mode_handler(bolt, app_token) if socket else None
-    server = make_web_app(app, bolt, signing_secret=signing_secret, socket=handler, worker=worker)
+    server = make_web_app(app, bolt, signing_secret=signing_secret, socket=handler, worker=worker, inbox=inbox)
     server.cleanup_ctx.extend(contexts)
     web.run_app(server, host=host, port=port, access_log=None, print=None)

@@ -238,7 +238,8 @@ class InboxItem:
     attempts: int
 
 
-_RECORD = PreparedRead(insert(SlackInboxRow.__table__))  # type: ignore[attr-defined]
+_INBOX = SlackInboxRow.__table__  # type: ignore[attr-defined]
+_RECORD = PreparedRead(insert(_INBOX))
 FINISHED = datetime(9999, 1, 1, tzinfo=UTC)  # the lease of a finished request: never claimed again
 KEEP_FINISHED = timedelta(days=1)  # Slack retries within minutes; a day is ample
 PURGE_EVERY = timedelta(minutes=1)
@@ -313,18 +314,27 @@ class SqlSlackInbox:
             dbapi.close()  # back to the pool
         return True
 
+    def begin(self, item: InboxItem) -> None:
+        """A spooled request (storage/slack_spool.py) is being tried: its attempt and lease on record here, where
+        the worker keeps its progress (the payload stays in the spool)."""
+        now = self._clock()
+        values = {"lease_until": now + self._lease, "attempts": item.attempts}
+        with self._writing, self._engine.begin() as conn:
+            moved = conn.execute(update(_INBOX).where(_INBOX.c.id == item.id).values(**values)).rowcount
+            if not moved:
+                conn.execute(insert(_INBOX).values(id=item.id, workspace_id=item.workspace_id, kind=item.kind,
+                                                   payload={}, received_at=now, **values))
+
     def done(self, key: str) -> None:
         """Finished: kept (payload dropped) for a day so a late retry of the same id is still recognised;
         deleting it at once let a retry arriving after the answer run again."""
         with self._writing, self._engine.begin() as conn:
-            conn.execute(update(SlackInboxRow.__table__).where(  # type: ignore[attr-defined]
-                SlackInboxRow.__table__.c.id == key).values(lease_until=FINISHED, payload={}))  # type: ignore[attr-defined]
+            conn.execute(update(_INBOX).where(_INBOX.c.id == key).values(lease_until=FINISHED, payload={}))
             now = self._clock()
             if now - self._purged_at >= PURGE_EVERY:  # not on every request: it scans the day's finished ones
                 self._purged_at = now
-                conn.execute(delete(SlackInboxRow.__table__).where(  # type: ignore[attr-defined]
-                    SlackInboxRow.__table__.c.lease_until == FINISHED,  # type: ignore[attr-defined]
-                    SlackInboxRow.__table__.c.received_at < now - KEEP_FINISHED))  # type: ignore[attr-defined]
+                conn.execute(delete(_INBOX).where(_INBOX.c.lease_until == FINISHED,
+                                                  _INBOX.c.received_at < now - KEEP_FINISHED))
 
     def claim_stale(self, limit: int = 50) -> list[InboxItem]:
         """Takes over requests whose lease ran out (their process died or gave up) or that no one took yet,

@@ -255,3 +255,46 @@ def test_a_record_gives_up_when_the_writer_never_lets_go(app: App, monkeypatch: 
         store.record(key, workspace_id="slack:TWAIT", kind="command", payload={})
     thread.join()
     assert store.record(key, workspace_id="slack:TWAIT", kind="command", payload={}) is True  # nothing half-written
+
+
+def test_the_worker_is_woken_once_the_ack_is_on_its_way_not_while_it_is_sent(slack: Slack) -> None:
+    """Over HTTP the worker is woken after the reply is written: on two cores, a worker parsing at once took the
+    CPU the ack needed. Nothing recorded is left unwoken."""
+    from slack_sdk import WebClient
+
+    from bot.slack_app import build_slack_app
+    from bot.slack_server import EVENTS_PATH, make_web_app
+    from tests.integration.slack_fakes import SECRET, LoopbackServer
+
+    prepared: list[object] = []  # replies whose headers were written
+
+    class Wake(threading.Event):
+        def __init__(self) -> None:
+            super().__init__()
+            self.woken_after: list[int] = []
+
+        def set(self) -> None:
+            self.woken_after.append(len(prepared))
+            super().set()
+
+    wake = Wake()
+    inbox = Inbox(SqlSlackInbox(slack.app.engine), wake=wake, wake_after_reply=True)
+    bolt = build_slack_app(slack.app, signing_secret=SECRET, token="xoxb-test",
+                           client=WebClient(token="xoxb-test", base_url=slack.api_url + "/api/"), inbox=inbox)
+    web_app = make_web_app(slack.app, bolt, signing_secret=SECRET, inbox=inbox)
+
+    async def on_prepare(_request: object, response: object) -> None:
+        prepared.append(response)
+
+    web_app.on_response_prepare.append(on_prepare)
+    server = LoopbackServer(web_app).start()
+    try:
+        body = slash_body(command="/log", text="call with Frank at Globex", team=world_team(slack), user=REP,
+                          response_url=slack.hook())
+        assert post(server.url + EVENTS_PATH, body, content_type=FORM) == (200, "")
+        eventually(wake.is_set)
+        assert wake.woken_after == [1]  # once, after the ack's reply was prepared
+        trigger = dict(p.split("=", 1) for p in body.split("&"))["trigger_id"]
+        assert inbox_row(slack.app, f"command:{trigger}") is not None  # on record, for the worker
+    finally:
+        server.stop()

@@ -1,0 +1,162 @@
+"""The Slack inbox of a server on a SQLite file: requests recorded before their ack in a file of their own.
+
+SQLite has one writer per file. With the inbox in the main database, a record before an ack waited whenever the
+worker process held the write lock to save a note (1% of acks waited 7-10 ms at 16 requests at once). Here the
+acknowledging process is the only one that ever writes the spool file, so a record never waits for the worker:
+the worker only reads the spool (in WAL mode readers never block the writer) and keeps its progress in the main
+database's inbox table (a row per request: attempts while it runs, finished when done).
+
+On PostgreSQL, rows are locked one by one and the inbox table does both jobs (storage/slack_installations.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam, delete, event, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from storage.engine import make_engine, sqlite_url
+from storage.prepared import PreparedRead, utc
+from storage.slack_installations import FINISHED, KEEP_FINISHED, InboxItem, SlackInboxRow, SqlSlackInbox
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+CHECKPOINT_EVERY = 0.5  # seconds
+PURGE_EVERY = timedelta(minutes=1)
+BATCH = 100  # spooled requests the worker looks at a time
+
+_meta = MetaData()
+# `seq` gives the worker its order and its place; `id` is Slack's id for the request, so a retry collides.
+_SPOOL = Table("slack_spool", _meta,
+               Column("seq", Integer, primary_key=True, autoincrement=True),
+               Column("id", String(200), nullable=False, unique=True),
+               Column("workspace_id", String(120), nullable=False),
+               Column("kind", String(16), nullable=False),
+               Column("payload", Text, nullable=False),  # JSON, never a token
+               Column("received_at", String(32), nullable=False, index=True),  # ISO UTC: sorts as it reads
+               sqlite_autoincrement=True)  # a purged seq is never handed out again: the worker's place stays true
+_RECORD = PreparedRead(insert(_SPOOL).values(
+    {name: bindparam(name) for name in ("id", "workspace_id", "kind", "payload", "received_at")}).prefix_with(
+    "OR IGNORE", dialect="sqlite"))
+_PURGE = PreparedRead(delete(_SPOOL).where(_SPOOL.c.received_at < bindparam("before", type_=String)))
+_AFTER = PreparedRead(select(_SPOOL.c.seq, _SPOOL.c.id, _SPOOL.c.workspace_id, _SPOOL.c.kind, _SPOOL.c.payload).where(
+    _SPOOL.c.seq > bindparam("after", type_=Integer)).order_by(_SPOOL.c.seq).limit(BATCH))
+_INBOX = SlackInboxRow.__table__  # type: ignore[attr-defined]
+_PROGRESS = select(_INBOX.c.id, _INBOX.c.lease_until, _INBOX.c.attempts).where(
+    _INBOX.c.id.in_(bindparam("ids", expanding=True)))  # the worker's, off the ack path: plain Core
+
+
+def spool_path(database: Path) -> Path:
+    """Beside the database: touchpoint.db -> touchpoint.slack-inbox.db."""
+    return database.with_name(f"{database.stem}.slack-inbox{database.suffix or '.db'}")
+
+
+def spool_engine(path: Path) -> Engine:
+    engine = make_engine(sqlite_url(path))
+    # No checkpoint inside a record: SQLite's automatic one (every 1,000 pages, about every 150 records here)
+    # syncs both files to disk and held that record's ack 4-12 ms. SpoolInbox checkpoints in a thread instead.
+    event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA wal_autocheckpoint=0"))
+    _meta.create_all(engine)  # a queue of its own, not part of the migrated schema: nothing else reads it
+    return engine
+
+
+class SpoolInbox:
+    """The inbox on a spool file. The acknowledging process only calls `record` (it is the spool's only writer);
+    the worker takes the requests in order with `claim_stale` and `done`, the table inbox's own calls (so
+    bot/slack_inbox.Inbox runs either), and keeps its progress in the main database: a restarted worker finishes
+    what was recorded and never redoes what it finished."""
+
+    def __init__(self, spool: Engine, main: Engine, *, lease_seconds: float = 120,
+                 clock: Clock = lambda: datetime.now(UTC)) -> None:
+        self._spool = spool
+        self._main = main
+        self._progress = SqlSlackInbox(main, lease_seconds=lease_seconds, clock=clock)
+        self._clock = clock
+        self._writing = threading.Lock()  # this process's threads take turns at once, not in SQLite's busy handler
+        self._purged_at = datetime.min.replace(tzinfo=UTC)
+        self._place = 0  # every spooled request up to this seq is finished
+        self._checkpoints: threading.Thread | None = None
+
+    def record(self, key: str, *, workspace_id: str, kind: str, payload: dict[str, Any], leased: bool = False) -> bool:
+        """Durably records a request for the worker; False when it was recorded before (a retry). (`leased` is
+        the table inbox's: a spooled request is always the worker's.)"""
+        if self._checkpoints is None:
+            self._start_checkpoints()
+        now = self._clock()
+        row = {"id": key, "workspace_id": workspace_id, "kind": kind, "payload": json.dumps(payload),
+               "received_at": now.isoformat()}
+        with self._writing:
+            dbapi = self._spool.raw_connection()
+            try:
+                added = _RECORD.execute(dbapi, self._spool.dialect, **row) == 1
+                if now - self._purged_at >= PURGE_EVERY:  # retries come within minutes: a day's ids are ample
+                    self._purged_at = now
+                    _PURGE.execute(dbapi, self._spool.dialect, before=(now - KEEP_FINISHED).isoformat())
+                dbapi.commit()
+            except BaseException:
+                dbapi.rollback()
+                raise
+            finally:
+                dbapi.close()
+        return added
+
+    def _start_checkpoints(self) -> None:
+        """The recording process copies the spool's log into the file every half second, off the ack path (a
+        passive checkpoint never blocks a record; the worker's reads may hold part of it back until next time)."""
+        def run() -> None:
+            while True:
+                time.sleep(CHECKPOINT_EVERY)
+                try:
+                    with self._spool.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                except SQLAlchemyError as exc:  # the disk is full or the file went away: records will say so
+                    log.warning("checkpointing the Slack spool failed: %s", exc)
+
+        with self._writing:
+            if self._checkpoints is None:
+                self._checkpoints = threading.Thread(target=run, name="touchpoint-spool-checkpoints", daemon=True)
+                self._checkpoints.start()
+
+    def claim_stale(self, limit: int = 1) -> list[InboxItem]:
+        """The next requests neither finished nor being tried again later, oldest first, each with its attempt
+        counted in the main database before it runs (so one that kills the worker every time is dropped after a
+        few tries). A failed request waits for its lease to run out, as in the table inbox, while later ones run."""
+        claimed: list[InboxItem] = []
+        scan, settled = self._place, True  # settled: everything up to `scan` is finished
+        now = self._clock()
+        while len(claimed) < limit:
+            with self._spool.connect() as conn:
+                spooled = _AFTER.rows(conn, after=scan)
+            if not spooled:
+                break
+            with self._main.connect() as conn:
+                progress = {r[0]: (utc(r[1]), r[2]) for r in conn.execute(_PROGRESS, {"ids": [r[1] for r in spooled]})}
+            for seq, key, workspace_id, kind, payload in spooled:
+                scan = seq
+                lease_until, attempts = progress.get(key, (None, 0))
+                if lease_until == FINISHED:
+                    if settled:
+                        self._place = seq
+                    continue
+                settled = False
+                if lease_until is not None and lease_until > now:  # failed a moment ago: tried again later
+                    continue
+                item = InboxItem(key, workspace_id, kind, json.loads(payload), attempts + 1)
+                self._progress.begin(item)
+                claimed.append(item)
+                if len(claimed) == limit:
+                    break
+        return claimed
+
+    def done(self, key: str) -> None:
+        self._progress.done(key)
