@@ -176,7 +176,7 @@ def _bare_server(kind: str) -> web.Application:
     from botbuilder.core import ActivityHandler, TurnContext
     from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
-    from bot.teams_server import TeamsAuth, create_adapter
+    from bot.teams_server import ADAPTER_KEY, TeamsAuth, create_adapter, remember_loop
 
     class Bare(ActivityHandler):  # type: ignore[misc]
         async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -193,6 +193,9 @@ def _bare_server(kind: str) -> web.Application:
         return response
 
     server.router.add_post("/api/messages", messages)
+    if kind == "bare-reuse":  # as create_server does: our connector clients send with aiohttp on this loop
+        server[ADAPTER_KEY] = adapter
+        server.on_startup.append(remember_loop)
     return server
 
 

@@ -13,6 +13,7 @@ from domain.next_steps import NextStep
 from domain.personas import persona_for_title
 from domain.stage_rules import infer_stage
 from domain.understanding import Reading
+from storage.repositories import queued_writes
 from storage.uow import SqlUnitOfWork
 
 # Channels whose polarity moves the named people's attitude to our brand by one step.
@@ -27,6 +28,7 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
     Everything is decided in memory first, then written as one Core INSERT per table (new people, signals,
     touches, attitude moves, stage evidence, next step, the interaction) and one UPDATE per moved attitude and
     for a stage or lifecycle that moved: no ORM instances, and no look-ups for rows whose ids were just made.
+    The writes are held and run together with the stage read that follows them (one round trip on PostgreSQL).
     `account_as_stored`: the account's stage and lifecycle are what this transaction last wrote or read (an
     edit passes False: its account was read before the undo, and is written back whatever it holds)."""
     undo: dict[str, Any] = {"created_account": account.id if created_account else None, "created_people": [],
@@ -37,33 +39,36 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
     person_ids = tuple(p.id for p in people)
     interaction = Interaction(new_id(), account.id, rep_id, reading.text, now, person_ids)
     moves = _move_attitudes(reading, people, undo, rep_id=rep_id, now=now, interaction_id=interaction.id)
-    uow.individuals.add_new(created)  # with their attitude already moved: one row each, written once
+    with queued_writes(uow.session):  # on PostgreSQL the writes (and the stage read after them) are one round trip
+        uow.individuals.add_new(created)  # with their attitude already moved: one row each, written once
+        fresh = {p.id for p in created}
+        for change in moves:
+            if change.individual_id not in fresh:
+                uow.individuals.set_attitude(change.individual_id, change.after)
+        uow.signals.add_all([Signal(new_id(), account.id, s.channel, s.polarity, now, s.phrase or reading.text,
+                                    individual_ids=person_ids, rep_id=rep_id, interaction_id=interaction.id)
+                             for s in reading.signals])
+        uow.touches.add_all([Touch(new_id(), account.id, t.kind, now, person_ids, rep_id, interaction.id)
+                             for t in reading.touches])
+        uow.attitudes.add_all(moves)
+        if reading.stage is not None:
+            who = people[0].id if people else None
+            uow.stage_history.add_all([StageEvidence(reading.stage.stage, now, reading.stage.phrase or reading.text,
+                                                     individual_id=who, rep_id=rep_id,
+                                                     interaction_id=interaction.id)], account_id=account.id)
+        if reading.next_step is not None:
+            uow.next_steps.add_new(NextStep(new_id(), account.id, rep_id, reading.next_step.text,
+                                            reading.next_step.due, individual_ids=person_ids,
+                                            interaction_id=interaction.id))
+        interaction.undo = undo
+        uow.interactions.add_new(interaction)
+        if reading.stage is not None:
+            stored = (account.stage, account.lifecycle)
+            _restage(uow, account, now=now)  # its read runs the writes held so far, then reads, in one go
+            if not account_as_stored or (account.stage, account.lifecycle) != stored:
+                uow.accounts.set_stage(account)
     if created_people is not None:
         created_people.extend(created)
-    fresh = {p.id for p in created}
-    for change in moves:
-        if change.individual_id not in fresh:
-            uow.individuals.set_attitude(change.individual_id, change.after)
-    uow.signals.add_all([Signal(new_id(), account.id, s.channel, s.polarity, now, s.phrase or reading.text,
-                                individual_ids=person_ids, rep_id=rep_id, interaction_id=interaction.id)
-                         for s in reading.signals])
-    uow.touches.add_all([Touch(new_id(), account.id, t.kind, now, person_ids, rep_id, interaction.id)
-                         for t in reading.touches])
-    uow.attitudes.add_all(moves)
-    if reading.stage is not None:
-        who = people[0].id if people else None
-        uow.stage_history.add_all([StageEvidence(reading.stage.stage, now, reading.stage.phrase or reading.text,
-                                                 individual_id=who, rep_id=rep_id, interaction_id=interaction.id)],
-                                  account_id=account.id)
-        stored = (account.stage, account.lifecycle)
-        _restage(uow, account, now=now)
-        if not account_as_stored or (account.stage, account.lifecycle) != stored:
-            uow.accounts.set_stage(account)
-    if reading.next_step is not None:
-        uow.next_steps.add_new(NextStep(new_id(), account.id, rep_id, reading.next_step.text, reading.next_step.due,
-                                        individual_ids=person_ids, interaction_id=interaction.id))
-    interaction.undo = undo
-    uow.interactions.add_new(interaction)
     return interaction
 
 

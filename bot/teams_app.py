@@ -14,6 +14,7 @@ from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
+from msrest.serialization import Model
 
 from bot import registry
 from bot.bootstrap import App
@@ -38,10 +39,29 @@ from bot.teams_refs import ConversationRefs, SavedRefs, StoredRef
 log = logging.getLogger(__name__)
 
 
+class CardContent(Model):  # type: ignore[misc]  # msrest has no type hints
+    """A rendered Adaptive Card (JSON values only) as an attachment's content, sent exactly as rendered.
+
+    As a plain dict, the SDK deep-copies the card on every send and msrest's serializer walks every node of it
+    (a look-up in ~100 model classes per dict and list) to produce the very same dict. As an msrest Model whose
+    only field is msrest's documented `additional_properties` catch-all, it is serialized as one dict update
+    and copied as itself: the card is never changed after rendering."""
+
+    _attribute_map = {"additional_properties": {"key": "", "type": "{object}"}}  # noqa: RUF012  # msrest's own shape
+
+    def __init__(self, content: dict[str, Any]) -> None:
+        super().__init__()
+        self.additional_properties = content
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CardContent:
+        return self
+
+
 def to_activity(reply: Reply) -> Activity:
     """The rendered reply as an SDK Activity, built field by field (msrest's deserialize walks the whole card)."""
     rendered = render_activity(reply)
-    attachments = [Attachment(content_type=a["contentType"], content=a["content"]) for a in rendered["attachments"]]
+    attachments = [Attachment(content_type=a["contentType"], content=CardContent(a["content"]))
+                   for a in rendered["attachments"]]
     return Activity(
         type=rendered["type"], summary=rendered["summary"], text_format=rendered["textFormat"], attachments=attachments
     )
@@ -58,6 +78,15 @@ def welcome() -> Reply:
 
 def _entities(activity: Activity) -> list[tuple[str | None, Mapping[str, object]]]:
     return [(e.type, e.additional_properties or {}) for e in activity.entities or []]
+
+
+def _address(activity: Activity) -> tuple[object, ...]:
+    """Everything a conversation reference is made of (the thread's message id aside), as plain values: what
+    tells whether the stored reference is still right, without serializing one on every message (msrest)."""
+    conversation = {k: v for k, v in vars(activity.conversation).items() if k != "id"}
+    sender, bot = activity.from_property, activity.recipient
+    return (activity.channel_id, activity.service_url, activity.locale, base_conversation(activity.conversation.id),
+            conversation, dict(vars(sender)) if sender else None, dict(vars(bot)) if bot else None)
 
 
 class TeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has no type hints
@@ -144,13 +173,13 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has no type
         if actor.workspace_id not in self._workspaces:
             self.app.ensure_workspace(actor.workspace_id, "Microsoft Teams tenant")
             self._workspaces.add(actor.workspace_id)
-        reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
         conversation = base_conversation(activity.conversation.id)
+        now, key, address = self._clock(), (actor.workspace_id, actor.user_id, conversation), _address(activity)
+        if not self._saved.due(key, address, now):
+            return
+        reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
         reference["conversation"]["id"] = conversation
         reference.pop("activityId", None)  # proactive messages start new posts, not replies
-        now, key = self._clock(), (actor.workspace_id, actor.user_id, conversation)
-        if not self._saved.due(key, reference, now):
-            return
         kind = activity.conversation.conversation_type or "personal"
         ref = StoredRef(*key, kind, activity.service_url or "", reference, now)
         try:
@@ -159,7 +188,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has no type
         except Exception:  # bookkeeping for later proactive messages must not cost the rep this answer
             log.warning("could not store the conversation reference; trying again on the next message", exc_info=True)
             return
-        self._saved.stored(key, reference, now)
+        self._saved.stored(key, address, now)
 
 
 async def on_turn_error(turn_context: TurnContext, exc: Exception) -> None:

@@ -10,6 +10,7 @@ copied: we subclass its public ConfigurationBotFrameworkAuthentication and Conne
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import urllib.request
@@ -27,6 +28,8 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
+
+from bot.teams_http import send_on_loop
 
 MAX_CLIENTS = 64  # Teams uses a handful of regional serviceUrls; the bound only stops a flood of made-up ones
 
@@ -78,12 +81,13 @@ def _app_key(claims_identity: ClaimsIdentity) -> tuple[object, object]:
 class ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]  # botframework has no type hints
     """The SDK's factory for one turn's app, answering from the shared cache when it can."""
 
-    def __init__(self, inner: ConnectorFactory, app: Hashable, cache: ClientCache) -> None:
-        self._inner, self._app, self._cache = inner, app, cache
+    def __init__(self, inner: ConnectorFactory, app: Hashable, cache: ClientCache,
+                 loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self._inner, self._app, self._cache, self._loop = inner, app, cache, loop
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         async def build() -> ConnectorClient:
-            return _without_env_lookups(await self._inner.create(service_url, audience))
+            return _tuned(await self._inner.create(service_url, audience), self._loop)
 
         client: ConnectorClient = await self._cache.get((self._app, service_url, audience), build)
         return client
@@ -92,13 +96,20 @@ class ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]  # botfra
 _ENV_SETTINGS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
-def _without_env_lookups(client: ConnectorClient) -> ConnectorClient:
-    """With no proxy or CA bundle in the environment, the client stops asking the environment on every send
-    (requests walks os.environ for proxies per request: a tenth of a turn). msrest's own setting; when an admin
-    did set a proxy or a CA bundle, nothing changes and requests keeps reading them."""
+def _tuned(client: ConnectorClient, loop: asyncio.AbstractEventLoop | None) -> ConnectorClient:
+    """With no proxy in the environment, the client sends with aiohttp on the serving loop instead of requests
+    in a thread (bot/teams_http.py), verifying TLS with the CA bundle requests would use; and with no CA bundle
+    either, its requests fallback stops asking the environment on every send (requests walks os.environ for
+    proxies per request: a tenth of a turn). When an admin set a proxy, nothing changes: the stock pipeline
+    keeps reading the environment."""
     config = getattr(client, "config", None)
-    if config is not None and not urllib.request.getproxies() and not any(os.environ.get(v) for v in _ENV_SETTINGS):
+    if config is None or urllib.request.getproxies():
+        return client
+    bundle = next((os.environ[v] for v in _ENV_SETTINGS if os.environ.get(v)), None)  # requests' own order
+    if bundle is None:
         config.proxies.use_env_settings = False
+    if loop is not None:
+        send_on_loop(client, loop, ca_bundle=bundle)
     return client
 
 
@@ -109,6 +120,7 @@ class ReusingAuthentication(ConfigurationBotFrameworkAuthentication):  # type: i
         super().__init__(configuration, **options)
         self.connectors = ClientCache()
         self.user_tokens = ClientCache()
+        self.serving_loop: asyncio.AbstractEventLoop | None = None  # set when the server starts (teams_server)
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         result: AuthenticateRequestResult = await super().authenticate_request(activity, auth_header)
@@ -127,7 +139,7 @@ class ReusingAuthentication(ConfigurationBotFrameworkAuthentication):  # type: i
         return client
 
     def _reusing(self, inner: ConnectorFactory, claims_identity: ClaimsIdentity) -> ReusingConnectorFactory:
-        return ReusingConnectorFactory(inner, _app_key(claims_identity), self.connectors)
+        return ReusingConnectorFactory(inner, _app_key(claims_identity), self.connectors, self.serving_loop)
 
     async def close(self) -> None:
         """Close the cached clients' HTTP sessions (at server shutdown)."""

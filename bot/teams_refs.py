@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from storage.conversation_refs import ConversationRef
 
@@ -55,16 +55,16 @@ class SavedRefs:
 
     def __init__(self, refresh: timedelta = REF_REFRESH, limit: int = 100_000) -> None:
         self.refresh, self.limit = refresh, limit
-        self._last: OrderedDict[_Key, tuple[dict[str, Any], datetime]] = OrderedDict()
+        self._last: OrderedDict[_Key, tuple[object, datetime]] = OrderedDict()
         self._lock = threading.Lock()  # turns run in worker threads
 
-    def due(self, key: _Key, reference: dict[str, Any], now: datetime) -> bool:
+    def due(self, key: _Key, reference: object, now: datetime) -> bool:
         """True when the reference is new here, changed (Teams may move a serviceUrl), or REF_REFRESH old."""
         with self._lock:
             last = self._last.get(key)
         return last is None or last[0] != reference or now - last[1] >= self.refresh
 
-    def stored(self, key: _Key, reference: dict[str, Any], now: datetime) -> None:
+    def stored(self, key: _Key, reference: object, now: datetime) -> None:
         """Record a successful save (only then: a failed one is tried again on the next message)."""
         with self._lock:
             self._last[key] = (reference, now)

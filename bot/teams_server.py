@@ -6,6 +6,7 @@ with a 500), unknown activity types are a polite 200 no-op, and a turn's failure
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -119,6 +120,13 @@ def create_adapter(auth: TeamsAuth) -> CloudAdapter:
     return adapter
 
 
+async def remember_loop(server: web.Application) -> None:
+    """Connector clients send with aiohttp on the loop that serves the bot (bot/teams_http.py)."""
+    authentication = server[ADAPTER_KEY].bot_framework_authentication
+    if isinstance(authentication, ReusingAuthentication):
+        authentication.serving_loop = asyncio.get_running_loop()
+
+
 async def close_clients(server: web.Application) -> None:
     authentication = server[ADAPTER_KEY].bot_framework_authentication
     if isinstance(authentication, ReusingAuthentication):
@@ -146,6 +154,7 @@ def create_server(
     server[ADAPTER_KEY] = create_adapter(auth)
     server.router.add_post("/api/messages", messages)
     server.router.add_get("/healthz", healthz)
+    server.on_startup.append(remember_loop)
     server.on_cleanup.append(close_clients)
     return server
 

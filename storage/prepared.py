@@ -79,6 +79,14 @@ class PreparedRead:
             values[name] = process(value) if process is not None else value
         return c, tuple(values[n] for n in c.order) if c.order is not None else values
 
+    def _prepare_all(self, dialect: Dialect, params: dict[str, Any] | Sequence[dict[str, Any]]
+                     ) -> tuple[_Compiled, Any, bool]:
+        """(compiled, driver arguments, many): one parameter set, or a list of them for an executemany."""
+        if isinstance(params, dict):
+            return (*self._prepare(dialect, params), False)
+        prepared = [self._prepare(dialect, row) for row in params]
+        return prepared[0][0], [args for _c, args in prepared], True
+
     def _decode(self, c: _Compiled, dialect: Dialect, cursor: Any, raw: Sequence[Any]) -> Rows:
         procs = c.results
         if procs is None:
@@ -151,6 +159,44 @@ def _run_together(dialect: Dialect, dbapi: Any, cursors: list[Any], prepared: li
             cursor.execute(c.sql, args)  # sqlite3: one result set per cursor, fetched below
     return [read._decode(c, dialect, cursor, cursor.fetchall())
             for cursor, (read, c, _args) in zip(cursors, prepared, strict=True)]
+
+
+Step = tuple["PreparedRead", dict[str, Any] | Sequence[dict[str, Any]]]
+
+
+def run_together(conn: Connection, steps: Sequence[Step]) -> list[Rows | None]:
+    """Writes and reads in order on the connection's transaction; on psycopg, all in one round trip (writes of
+    a log, then the read that must see them). A step with a list of parameter sets is one executemany; a select
+    step returns its rows, a write step None."""
+    if not steps:
+        return []
+    dialect, dbapi = conn.dialect, conn.connection
+    prepared = [(read, *read._prepare_all(dialect, params)) for read, params in steps]
+    cursors = [dbapi.cursor() for _ in prepared]
+    try:
+        with _as_sqlalchemy_errors(dialect, prepared[0][1].sql):
+            _execute_all(dialect, dbapi, cursors, prepared)
+            return [read._decode(c, dialect, cursor, cursor.fetchall()) if read.stmt.is_select else None
+                    for cursor, (read, c, _args, _many) in zip(cursors, prepared, strict=True)]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _execute_all(dialect: Dialect, dbapi: Any, cursors: list[Any], prepared: list[Any]) -> None:
+    if dialect.driver == "psycopg" and len(prepared) > 1:
+        with dbapi.driver_connection.pipeline():
+            _execute_each(cursors, prepared)
+    else:
+        _execute_each(cursors, prepared)
+
+
+def _execute_each(cursors: list[Any], prepared: list[Any]) -> None:
+    for cursor, (_read, c, args, many) in zip(cursors, prepared, strict=True):
+        if many:
+            cursor.executemany(c.sql, args)
+        else:
+            cursor.execute(c.sql, args)
 
 
 @contextmanager

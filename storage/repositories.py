@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -20,7 +22,7 @@ from domain.names import normalize_name
 from domain.next_steps import NextStep
 from domain.tenancy import Rep
 from storage import mapping as m
-from storage.prepared import PreparedRead
+from storage.prepared import PreparedRead, Rows, Step, run_together
 from storage.tables import (
     AccountRow,
     AttitudeEventRow,
@@ -36,6 +38,40 @@ from storage.tables import (
 )
 
 RowT = TypeVar("RowT", bound=SQLModel)
+_QUEUE = "touchpoint.queued_writes"
+
+
+class QueuedWrites:
+    """New rows and updates held until `run`, then written in order in one round trip on PostgreSQL (psycopg's
+    pipeline): a log's writes were one round trip each. Any other statement of a repository runs them first."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+        self.steps: list[Step] = []
+
+    def add(self, prepared: PreparedRead, params: dict[str, Any] | list[dict[str, Any]]) -> None:
+        self.steps.append((prepared, params))
+
+    def run(self, read: Step | None = None) -> Rows | None:
+        """Write what is held, then `read` (which sees it) in the same round trip; its rows."""
+        steps, self.steps = [*self.steps, *([read] if read else [])], []
+        if not steps:
+            return None
+        self._s.flush()  # anything the ORM holds (foreign keys) goes first, as for a direct write
+        return run_together(self._s.connection(), steps)[-1]
+
+
+@contextmanager
+def queued_writes(session: Session) -> Iterator[QueuedWrites]:
+    """Within the block, the repositories' log writes (new rows, attitude moves) are held and then run
+    together, at the block's end or before any other statement; on an error they are dropped with the
+    transaction."""
+    queue = session.info[_QUEUE] = QueuedWrites(session)
+    try:
+        yield queue
+        queue.run()
+    finally:
+        session.info.pop(_QUEUE, None)
 
 
 class _Repo:
@@ -51,13 +87,25 @@ class _Repo:
 
     def _run(self, stmt: Any, **params: object) -> Any:
         """A prepared read in this workspace; rows map to domain objects by column name."""
+        self._run_queued()
         return self._s.execute(stmt, {"ws": self._ws, **params})
 
     def _write(self, stmt: Any, params: Any) -> Any:
         """A Core statement on the transaction's connection, after anything the ORM still holds is flushed
         (foreign keys, and reads that must see it): the session's own execute costs as much again."""
+        self._run_queued()
         self._s.flush()
         return self._s.connection().execute(stmt, params)
+
+    def _queue(self) -> QueuedWrites | None:
+        queue: QueuedWrites | None = self._s.info.get(_QUEUE)
+        return queue
+
+    def _run_queued(self) -> None:
+        """Held writes go before any other statement: what runs next may read them."""
+        queue = self._queue()
+        if queue is not None and queue.steps:
+            queue.run()
 
     def _own(self, model: type[RowT], row_id: object) -> RowT | None:
         row = self._s.get(model, row_id)
@@ -108,10 +156,15 @@ class _Repo:
     def _insert_new(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
         """New rows (fresh ids) in one driver call of a statement compiled once, after anything the ORM still
         holds (foreign keys): SQLAlchemy's per-execution cost was most of a log's writes."""
-        if rows:
-            self._s.flush()
-            conn = self._s.connection()
-            _new_rows(model, tuple(rows[0])).execute_many(conn.connection, conn.dialect, rows)
+        if not rows:
+            return
+        queue = self._queue()
+        if queue is not None:
+            queue.add(_new_rows(model, tuple(rows[0])), rows)
+            return
+        self._s.flush()
+        conn = self._s.connection()
+        _new_rows(model, tuple(rows[0])).execute_many(conn.connection, conn.dialect, rows)
 
 
 _NEW_ROWS: dict[tuple[str, tuple[str, ...]], PreparedRead] = {}
@@ -214,6 +267,12 @@ class SqlIndividuals(_Repo):
         """by_ids as one prepared statement (a log names a few people; building the query cost more than it)."""
         if not individual_ids:
             return []
+        if len(individual_ids) <= _FEW_IDS:  # a log's people: on the driver's cursor, compiled once per count
+            self._run_queued()
+            self._s.flush()
+            read, row = _people_with_ids(len(individual_ids))
+            params = {f"id{i}": v for i, v in enumerate(individual_ids)}
+            return [m.individual_from_row(row(*r)) for r in read.rows(self._s.connection(), ws=self._ws, **params)]
         stmt = _prepared("individual.with_ids", lambda: _rows_of(
             IndividualRow, _c(IndividualRow, "id").in_(bindparam("ids", expanding=True))))
         return [m.individual_from_row(r) for part in _chunks(individual_ids)
@@ -227,9 +286,14 @@ class SqlIndividuals(_Repo):
                 loaded.attitude = attitude
             return
         t = IndividualRow.__table__  # type: ignore[attr-defined]
-        stmt = _prepared("individual.set_attitude", lambda: t.update().where(
-            t.c.id == bindparam("row_id"), t.c.workspace_id == bindparam("ws")).values(attitude=bindparam("attitude")))
-        self._write(stmt, {"ws": self._ws, "row_id": individual_id, "attitude": attitude})
+        stmt = _prepared("individual.set_attitude", lambda: PreparedRead(t.update().where(
+            t.c.id == bindparam("row_id"), t.c.workspace_id == bindparam("ws")).values(attitude=bindparam("attitude"))))
+        params = {"ws": self._ws, "row_id": individual_id, "attitude": attitude}
+        queue = self._queue()
+        if queue is not None:
+            queue.add(stmt, params)
+        else:
+            self._write(stmt.stmt, params)
 
     def get(self, individual_id: str) -> Individual | None:
         row = self._own(IndividualRow, individual_id)
@@ -271,6 +335,20 @@ class SqlIndividuals(_Repo):
         if row is not None:
             self._s.delete(row)
             self._on_change()
+
+
+_FEW_IDS = 8
+
+
+def _people_with_ids(count: int) -> tuple[PreparedRead, Any]:
+    """The individuals with `count` given ids (bound as id0, id1...), and a row type reading them by name."""
+    def build() -> tuple[PreparedRead, Any]:
+        table = IndividualRow.__table__  # type: ignore[attr-defined]
+        ids: list[Any] = [bindparam(f"id{i}") for i in range(count)]
+        return (PreparedRead(_rows_of(IndividualRow, table.c.id.in_(ids))),
+                namedtuple("IndividualTuple", [c.name for c in table.c]))  # type: ignore[misc]
+    found: tuple[PreparedRead, Any] = _prepared(f"individual.with_ids.{count}", build)
+    return found
 
 
 class SqlInteractions(_Repo):
@@ -411,10 +489,16 @@ class SqlStageHistory(_Repo):
         """Per stage and source of the account's evidence, the newest time: enough to
         re-infer the account's stage without reading every piece of its evidence (which grows with every log)."""
         t = StageEventRow.__table__  # type: ignore[attr-defined]
-        latest = _prepared("stage_event.latest", lambda: sa_select(
+        latest = _prepared("stage_event.latest", lambda: PreparedRead(sa_select(
             t.c.stage, t.c.source, func.max(t.c.occurred_at).label("latest")).where(
-            t.c.workspace_id == bindparam("ws"), t.c.account_id == bindparam("acc")).group_by(t.c.stage, t.c.source))
-        rows = self._write(latest, {"ws": self._ws, "acc": account_id})
+            t.c.workspace_id == bindparam("ws"), t.c.account_id == bindparam("acc")).group_by(t.c.stage, t.c.source)))
+        params = {"ws": self._ws, "acc": account_id}
+        queue = self._queue()
+        if queue is not None:  # the evidence just queued is written in the same round trip, then read
+            rows = queue.run((latest, params)) or []
+        else:
+            self._s.flush()
+            rows = latest.rows(self._s.connection(), **params)
         return [(Stage(r[0]), str(r[1]), _aware(r[2])) for r in rows]
 
     def of_account(self, account_id: str) -> list[StageEvidence]:

@@ -137,3 +137,41 @@ def test_two_overrides_at_one_instant_are_decided_as_all_the_evidence_decides(ap
             uow.session.flush()
         full = infer_stage(uow.stage_history.of_account(account.id), person_weights={}, now=NOW).stage
         assert current_stage(uow, account.id, now=NOW) == full == Stage.CUSTOMER  # both count from that instant
+
+
+def test_held_writes_run_before_any_other_statement_and_the_stage_read_sees_them(app: App, world: str) -> None:
+    from domain.listening import Channel, Polarity, Signal
+    from domain.names import new_id
+    from storage.repositories import queued_writes
+
+    with app.services.uow(world) as uow:
+        account = uow.accounts.by_name("Initech Software")
+        assert account is not None
+        with queued_writes(uow.session) as queue:
+            uow.signals.add_all([Signal(new_id(), account.id, Channel.ENGAGEMENT, Polarity.POSITIVE, NOW, "held")])
+            uow.stage_history.add_all([StageEvidence(Stage.CUSTOMER, NOW, "held", source="override")],
+                                      account_id=account.id)
+            assert len(queue.steps) == 2  # held, not yet written
+            assert (Stage.CUSTOMER, "override", NOW) in uow.stage_history.latest_by_stage(account.id)
+            assert queue.steps == []  # written with that read, in one go
+            uow.signals.add_all([Signal(new_id(), account.id, Channel.ENGAGEMENT, Polarity.POSITIVE, NOW, "later")])
+            assert "later" in [s.text for s in uow.signals.of_account(account.id)]  # a read runs what is held first
+            uow.signals.add_all([Signal(new_id(), account.id, Channel.ENGAGEMENT, Polarity.POSITIVE, NOW, "last")])
+        assert "last" in [s.text for s in uow.signals.of_account(account.id)]  # the block's end runs the rest
+        uow.commit()
+
+
+def test_writes_held_when_the_log_fails_are_never_written(app: App, world: str) -> None:
+    from domain.listening import Channel, Polarity, Signal
+    from domain.names import new_id
+    from storage.repositories import queued_writes
+
+    with app.services.uow(world) as uow:
+        account = uow.accounts.by_name("Initech Software")
+        assert account is not None
+        with pytest.raises(RuntimeError), queued_writes(uow.session):
+            uow.signals.add_all([Signal(new_id(), account.id, Channel.ENGAGEMENT, Polarity.POSITIVE, NOW, "lost")])
+            raise RuntimeError("the log failed half-way")
+        assert "lost" not in [s.text for s in uow.signals.of_account(account.id)]
+        uow.signals.add_all([Signal(new_id(), account.id, Channel.ENGAGEMENT, Polarity.POSITIVE, NOW, "direct")])
+        assert "direct" in [s.text for s in uow.signals.of_account(account.id)]  # outside a block: written at once

@@ -63,9 +63,10 @@ class Bench:
         assert isinstance(authentication, ReusingAuthentication)
         return authentication.connectors
 
-    def say(self, text: str = "help", *, via: int = 0, chat: str | None = None) -> None:
+    def say(self, text: str = "help", *, via: int = 0, chat: str | None = None, name: str | None = None) -> None:
         body = copy.deepcopy(SAMPLE)
         body.update(id=uuid.uuid4().hex, text=text, serviceUrl=self.connectors[via][1] + "/")
+        body["from"]["name"] = name or body["from"]["name"]
         body["channelData"]["tenant"]["id"] = "tenant-connector-tests"
         body["conversation"]["id"] = chat or body["conversation"]["id"]
         assert post(self.bot_url + "/api/messages", json.dumps(body).encode())[0] == 200
@@ -139,6 +140,17 @@ def test_an_unchanged_reference_is_stored_once_until_it_changes_or_ages(bench: B
     assert bench.refs.saves == 3
     (ref,) = bench.refs.of_user("teams:tenant-connector-tests", SAMPLE["from"]["aadObjectId"])
     assert ref.service_url == bench.connectors[1][1] + "/" and ref.updated_at == bench.clock[0]
+
+
+def test_any_change_in_what_makes_a_reference_stores_it_again(bench: Bench) -> None:
+    bench.say()
+    bench.say(chat=SAMPLE["conversation"]["id"] + ";messageid=1")  # a thread of the same chat: the same reference
+    assert bench.refs.saves == 1
+    bench.say(name="Megan Bowen-Smith")  # the rep's display name is part of the stored reference
+    assert bench.refs.saves == 2
+    (ref,) = bench.refs.of_user("teams:tenant-connector-tests", SAMPLE["from"]["aadObjectId"])
+    assert ref.reference["user"]["name"] == "Megan Bowen-Smith"
+    assert ref.reference["conversation"]["id"] == SAMPLE["conversation"]["id"] and "activityId" not in ref.reference
 
 
 def test_references_are_stored_one_at_a_time(bench: Bench) -> None:
