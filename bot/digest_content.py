@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.message_maps import message_map_for
 from bot.replies import Button, Reply, Section, Tone
@@ -19,6 +19,7 @@ from domain.digest import (
     Digest,
     DigestFacts,
     DigestItem,
+    Importance,
     RankKey,
     gap_line,
     importance,
@@ -30,10 +31,9 @@ from domain.digest import (
 from domain.goals import current_quarter
 from domain.listening import Signal
 from domain.measurement import Measured, World, actual
-from domain.next_steps import NextStep
 from domain.schedule import zone
 from domain.suggestions import suggest
-from storage.digest_reads import DealRow, DigestReads, StepRow
+from storage.digest_reads import Counts, DealPick, DealRow, DigestReads, StepPick
 from storage.uow import SqlUnitOfWork
 
 SCOPE_DAYS = 90  # a rep's accounts: the ones they own, plus the ones they logged on in this window
@@ -65,6 +65,7 @@ class WorkspaceDay:
     attitude_moves: list[AttitudeChange]
     moved_people: dict[str, Individual] = field(default_factory=dict)  # whose attitude moved, by id
     accounts: dict[str, Account] = field(default_factory=dict)  # every account named above, by id
+    deals: dict[str, DealRow] = field(default_factory=dict)  # those of them that are active deals
     _goals: list[Measured] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -100,7 +101,8 @@ class WorkspaceDay:
         people = reads.people_by_id(m.individual_id for m in moves)
         signals, events = reads.negative_signals(since), reads.stage_changes(since)
         named = {s.account_id for s in signals} | {a for a, _ in events} | {p.account_id for p in people.values()}
-        return cls(since, signals, events, moves, people, reads.heads(named))
+        accounts, deals = reads.heads(named)
+        return cls(since, signals, events, moves, people, accounts, deals)
 
     def goals(self, uow: SqlUnitOfWork, now: datetime, tz: str) -> list[Measured]:
         if self._goals is None:
@@ -158,66 +160,46 @@ def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
     if day is None or day.since > min(since.values()):
         day = WorkspaceDay.load(uow, min(since.values()))
     reads = DigestReads(uow.session, uow.workspace_id)
-    touched = reads.touched(by_rep, since=now - timedelta(days=SCOPE_DAYS))
-    deals = {d.id: d for d in reads.deals_of_owners(by_rep)}
-    others = {a for ids in touched.values() for a in ids} - deals.keys()
-    deals.update((d.id, d) for d in reads.deals_by_id(others))
-    deals_of: dict[str, dict[str, DealRow]] = defaultdict(dict)
-    for d in deals.values():
-        if d.owner_id in by_rep:
-            deals_of[d.owner_id][d.id] = d
-    for rep_id, ids in touched.items():
-        deals_of[rep_id].update((a, deals[a]) for a in ids if a in deals)
-    steps: dict[str, list[StepRow]] = defaultdict(list)
-    for step in reads.steps_due(by_rep, due_by=max(today.values())):
-        steps[step.owner_id].append(step)
-    tops = {rep_id: max(deals_of[rep_id].values(), key=lambda d: importance(d.stage, d.last_touch, d.name),
-                        default=None) for rep_id in by_rep}
-    top_ids = {t.id for t in tops.values() if t is not None}
-    people, open_steps = reads.people(top_ids), reads.late_steps(top_ids, before=max(today.values()))
-    signals = reads.negative_signals_of(top_ids, since=now - timedelta(days=SUGGESTION_DAYS))  # all it reads
+    scope_since = now - timedelta(days=SCOPE_DAYS)
+    touched = reads.touched(by_rep, since=scope_since)
+    deals = _deals(reads, touched, by_rep, quiet_since=now - timedelta(days=QUIET_DAYS))
+    steps, step_counts = _due_steps(reads, today, scope_since=scope_since)
+    tops = {rep_id: d.top for rep_id, d in deals.items() if d.top is not None}
+    open_steps = reads.late_steps({t.id for t in tops.values()}, before=max(today.values()))
+    # the first rule of `suggest` is an overdue step: its people and signals are read only for the other tops
+    asked = {t.id for rep_id, t in tops.items()
+             if not any(s.is_overdue(today[rep_id]) for s in open_steps.get(t.id, ()))}
+    people = reads.people(asked)
+    signals = reads.negative_signals_of(asked, since=now - timedelta(days=SUGGESTION_DAYS))  # all it reads
     message_map = message_map_for(uow)
-    quiet_since = now - timedelta(days=QUIET_DAYS)
     facts = {}
     for rep_id, run in by_rep.items():
-        mine = deals_of[rep_id]
-        mine_touched = touched.get(rep_id, set())
-        rep_today = today[rep_id]
-        # only what can show: the first PER_KIND steps, gaps and quiet deals by the digest's order, and how many
-        # there are of each (tens of thousands of steps and deals a run, five a kind shown)
-        keyed: dict[str, list[tuple[RankKey, str]]] = defaultdict(list)
-        for s in steps[rep_id]:
-            known = s.name is not None and (s.account_owner_id == rep_id or s.account_id in mine_touched)
-            line = step_line((s.name or "?") if known else "?", s.text, s.due, rep_today)
+        mine, rep_today = deals[rep_id], today[rep_id]
+        keyed, totals = mine.keyed(), {**mine.totals, **step_counts.get(rep_id, {})}
+        for s in steps[rep_id]:  # only the steps that can show
+            name = s.account.name if s.account is not None else "?"
+            line = step_line(name, s.step.text, s.step.due, rep_today)
             if line is not None:
-                keyed[line[0]].append((key_of(line[0], line[1], line[2], s.account_id, s.id), s.id))
-        for d in mine.values():
-            gap = gap_line(d.name, d.people, d.has_economic_buyer)
-            if gap is not None:
-                keyed["gap"].append((key_of("gap", *gap, d.id), d.id))
-            quiet = quiet_line(d.name, d.last_touch, quiet_since)
-            if quiet is not None:
-                keyed["quiet"].append((key_of("quiet", *quiet, d.id), d.id))
-        shown: dict[str, set[str]] = {"step": set(), "deal": set()}  # the ids of those that can show
-        totals: dict[str, int] = {}
-        for kind, candidates in keyed.items():
-            picked, totals[kind] = shortlist(candidates)
-            shown["deal" if kind in ("gap", "quiet") else "step"].update(picked)
-        accounts: dict[str, Account] = {a: mine[a].account for a in mine if a in shown["deal"]}
-        rep_steps = []  # every account the facts name goes in `accounts`; coverage for those that are deals
-        for s in steps[rep_id]:
-            if s.id in shown["step"]:
-                rep_steps.append(NextStep(s.id, s.account_id, s.owner_id, s.text, s.due))
-                if s.name is not None and (s.account_owner_id == rep_id or s.account_id in mine_touched):
-                    accounts.setdefault(s.account_id, mine[s.account_id].account if s.account_id in mine
-                                        else s.account())  # else the step shows "?"
-        seen = day.of_rep(rep_id, mine_touched, since[rep_id])
+                keyed[line[0]].append((key_of(line[0], line[1], name, s.step.text, s.step.account_id, s.step.id), s))
+        accounts: dict[str, Account] = {}  # every account the facts name; coverage for those that are deals
+        rep_steps = []
+        for candidates in keyed.values():
+            for picked in shortlist(candidates)[0]:
+                if isinstance(picked, StepPick):
+                    rep_steps.append(picked.step)
+                    if picked.account is not None:  # else the step shows "?"
+                        accounts.setdefault(picked.account.id, picked.account)
+                        mine.know(picked.deal)
+                else:
+                    accounts.setdefault(picked.id, picked.account)
+        seen = day.of_rep(rep_id, touched.get(rep_id, set()), since[rep_id])
         for a in seen.account_ids():
             accounts.setdefault(a, day.accounts[a])
+            mine.know(day.deals.get(a))  # the day's accounts of this rep's digest are the rep's
         members: dict[str, list[Individual]] = {}
         for person in seen.moved_people:  # people whose attitude moved still need a name in the digest
             _add(members.setdefault(person.account_id, []), [person])
-        top = tops[rep_id]
+        top = mine.top
         suggestion = None
         if top is not None:
             accounts.setdefault(top.id, top.account)
@@ -226,7 +208,7 @@ def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
             found = suggest(members=top_people, stage=top.stage, open_steps=open_steps.get(top.id, []),
                             signals=signals.get(top.id, []), message_map=message_map, today=rep_today, limit=1)
             suggestion = (top.account, found[0]) if found else None
-        dealt = [mine[a] for a in accounts if a in mine]
+        dealt = [mine.known[a] for a in accounts if a in mine.known]
         facts[rep_id] = DigestFacts(
             today=rep_today, now=now, accounts=list(accounts.values()), steps=rep_steps,
             stage_events=seen.stage_events, signals=seen.signals, attitude_moves=seen.attitude_moves,
@@ -237,11 +219,99 @@ def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
     return facts
 
 
-def _by_kind(items: Iterable[DigestItem]) -> dict[str, list[DigestItem]]:
-    found: dict[str, list[DigestItem]] = defaultdict(list)
-    for item in items:
-        found[item.kind].append(item)
-    return found
+def _deals(reads: DigestReads, touched: dict[str, set[str]], reps: Iterable[str], *,
+           quiet_since: datetime) -> dict[str, _RepDeals]:
+    """Each rep's deals that can show: those the database picked of the rep's own, and those the rep logged on."""
+    deals = {rep_id: _RepDeals(rep_id, quiet_since) for rep_id in reps}
+    picks, counts = reads.deal_picks(deals, quiet_since=quiet_since)
+    for pick in picks:
+        deals[pick.deal.owner_id or ""].add_pick(pick)
+    for rep_id, owned in counts.items():
+        deals[rep_id].owned = owned
+    logged_on = {d.id: d for d in reads.deals_by_id(a for ids in touched.values() for a in ids)}
+    for rep_id, ids in touched.items():
+        deals[rep_id].add_logged(logged_on[a] for a in sorted(ids) if a in logged_on)
+    return deals
+
+
+def _due_steps(reads: DigestReads, today: dict[str, date], *,
+               scope_since: datetime) -> tuple[dict[str, list[StepPick]], Counts]:
+    """Each rep's steps that can show, and how many are overdue and due: a statement per local date of the run."""
+    steps: dict[str, list[StepPick]] = defaultdict(list)
+    counts: Counts = {}
+    for local_date in sorted(set(today.values())):
+        owners = [rep_id for rep_id, d in today.items() if d == local_date]
+        picked, counted = reads.step_picks(owners, today=local_date, scope_since=scope_since)
+        for step in picked:
+            steps[step.step.owner_id].append(step)
+        counts.update(counted)
+    return steps, counts
+
+
+@dataclass
+class _RepDeals:
+    """What one rep's digest knows of the rep's active deals: those that can show (the first DMU gaps and quiet
+    deals of those the rep owns, picked by the database, and every deal the rep logged on lately but does not
+    own), how many gaps and quiet deals there are, the most important deal, and any other deal the facts name."""
+
+    rep_id: str
+    quiet_since: datetime
+    known: dict[str, DealRow] = field(default_factory=dict)
+    shown: dict[str, list[DealRow]] = field(default_factory=lambda: {"gap": [], "quiet": []})
+    owned: dict[str, int] = field(default_factory=dict)  # gaps and quiet deals among those the rep owns
+    logged: dict[str, int] = field(default_factory=dict)  # and among the others the rep logged on
+    top: DealRow | None = None
+
+    def add_pick(self, pick: DealPick) -> None:
+        self.know(pick.deal)
+        for kind, shown in (("gap", pick.gap), ("quiet", pick.quiet)):
+            if shown:
+                self.shown[kind].append(pick.deal)
+        if pick.top:
+            self._contend(pick.deal)
+
+    def add_logged(self, deals: Iterable[DealRow]) -> None:
+        """The deals the rep logged on lately: theirs too (those they own came picked)."""
+        for d in deals:
+            if d.owner_id == self.rep_id:
+                continue
+            self.know(d)
+            for kind in self.shown:
+                if self._line(kind, d) is not None:
+                    self.shown[kind].append(d)
+                    self.logged[kind] = self.logged.get(kind, 0) + 1
+            self._contend(d)
+
+    def know(self, deal: DealRow | None) -> None:
+        if deal is not None:
+            self.known[deal.id] = deal
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {k: self.owned.get(k, 0) + self.logged.get(k, 0) for k in self.shown}
+
+    def keyed(self) -> dict[str, list[tuple[RankKey, DealRow | StepPick]]]:
+        """The deals that can show, each with its `key_of`, by kind."""
+        found: dict[str, list[tuple[RankKey, DealRow | StepPick]]] = defaultdict(list)
+        for kind, deals in self.shown.items():
+            for d in deals:
+                line = self._line(kind, d)
+                if line is not None:
+                    found[kind].append((key_of(kind, line[0], d.name, "", d.id), d))
+        return found
+
+    def _line(self, kind: str, d: DealRow) -> tuple[int, str] | None:
+        if kind == "gap":
+            return gap_line(d.name, d.people, d.has_economic_buyer)
+        return quiet_line(d.name, d.last_touch, self.quiet_since)
+
+    def _contend(self, deal: DealRow) -> None:
+        if self.top is None or _importance(deal) > _importance(self.top):
+            self.top = deal
+
+
+def _importance(d: DealRow) -> Importance:
+    return importance(d.stage, d.last_touch, d.name, d.id)
 
 
 def _add(people: list[Individual], more: Sequence[Individual]) -> list[Individual]:
@@ -263,13 +333,12 @@ def _goals(uow: SqlUnitOfWork, now: datetime, tz: str) -> list[Measured]:
 def render(digest: Digest) -> Reply:
     if digest.is_quiet:
         return Reply("Quiet day: nothing due, no changes, no new risks.")
-    counts = {k: sum(1 for i in digest.items if i.kind == k) for k in TITLES}
-    head = ", ".join(f"{n} {TITLES[k].lower()}" for k, n in counts.items() if n and k != "suggestion")
-    blocks = []
-    for kind, title in TITLES.items():
-        lines = tuple(i.text for i in digest.items if i.kind == kind)
-        if lines:
-            blocks.append(Section(title, lines))
+    lines: dict[str, list[str]] = {k: [] for k in TITLES}  # by kind, in the digest's order (one pass)
+    for item in digest.items:
+        if item.kind in lines:
+            lines[item.kind].append(item.text)
+    head = ", ".join(f"{len(t)} {TITLES[k].lower()}" for k, t in lines.items() if t and k != "suggestion")
+    blocks = [Section(TITLES[k], tuple(t)) for k, t in lines.items() if t]
     if digest.cut:
         blocks.append(Section(None, (f"… and {digest.cut} more",)))
     return Reply(f"Your briefing: {head}", tuple(blocks), actions=_done_buttons(digest.items), tone=Tone.INFO)

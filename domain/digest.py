@@ -30,6 +30,9 @@ class DigestItem:
     priority: int  # lower comes first
     account_id: str | None = None
     step_id: str | None = None
+    # what it sorts by after priority and kind (`key_of`): the account's name as shown and the step's words;
+    # None: its text. Names, not lines, so that a database can give the first items of a kind in this order
+    order: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,28 +88,35 @@ def most_important(accounts: Sequence[Account], last_touch: Mapping[str, datetim
     deals = [a for a in accounts if is_active_deal(a)]
     if not deals:
         return None
-    return max(deals, key=lambda a: importance(a.stage, last_touch.get(a.id), a.name))
+    return max(deals, key=lambda a: importance(a.stage, last_touch.get(a.id), a.name, a.id))
 
 
-def importance(stage: Stage | None, last_touch: datetime | None, name: str) -> tuple[int, float, str]:
-    """`most_important`'s order among active deals (the largest wins; the first of equals)."""
-    return _RANKS[stage] if stage else -1, last_touch.timestamp() if last_touch else 0.0, name
+def importance(stage: Stage | None, last_touch: datetime | None, name: str, account_id: str) -> Importance:
+    """`most_important`'s order among active deals, the largest first: the stage's rank, then the newest touch
+    (never touched comes last), then the name and the id (code point order), so exactly one deal wins."""
+    touched = last_touch is not None
+    return _RANKS[stage] if stage else -1, touched, last_touch.timestamp() if last_touch else 0.0, name, account_id
 
 
 _RANKS = {s: s.rank for s in Stage}
 
 
-RankKey = tuple[int, str, str, str, str]
+Importance = tuple[int, bool, float, str, str]
+RankKey = tuple[int, str, str, str, str, str]
 T = TypeVar("T")
 
 
-def key_of(kind: str, priority: int, text: str, account_id: str | None = None, step_id: str | None = None) -> RankKey:
-    """The digest's order of an item: priority, then kind, then text; the ids make ties deterministic."""
-    return priority, kind, text, account_id or "", step_id or ""
+def key_of(kind: str, priority: int, name: str, detail: str = "", account_id: str | None = None,
+           step_id: str | None = None) -> RankKey:
+    """The digest's order of an item: priority, kind, the account's name as shown ("?" when not the rep's), the
+    step's words, then the ids (deterministic ties). Strings compare by code point, as SQL's binary / "C"
+    collations do: a reader can pick a kind's first items in the database (storage/digest_reads.py)."""
+    return priority, kind, name, detail, account_id or "", step_id or ""
 
 
 def rank_key(item: DigestItem) -> RankKey:
-    return key_of(item.kind, item.priority, item.text, item.account_id, item.step_id)
+    name, detail = item.order if item.order is not None else (item.text, "")
+    return key_of(item.kind, item.priority, name, detail, item.account_id, item.step_id)
 
 
 def shortlist(keyed: Iterable[tuple[RankKey, T]]) -> tuple[list[T], int]:
@@ -162,9 +172,10 @@ def build_digest(f: DigestFacts) -> Digest:
 def _steps(f: DigestFacts, names: Mapping[str, str]) -> list[DigestItem]:
     out = []
     for s in f.steps:
-        line = None if s.done else step_line(names.get(s.account_id, "?"), s.text, s.due, f.today)
+        name = names.get(s.account_id, "?")
+        line = None if s.done else step_line(name, s.text, s.due, f.today)
         if line is not None:
-            out.append(DigestItem(line[0], line[2], line[1], s.account_id, s.id))
+            out.append(DigestItem(line[0], line[2], line[1], s.account_id, s.id, (name, s.text)))
     return out
 
 
@@ -200,7 +211,7 @@ def _gaps(f: DigestFacts) -> list[DigestItem]:
             cover = DealCoverage.of(f.members.get(account.id, ()))
         line = gap_line(account.name, cover.people, cover.has_economic_buyer)
         if line is not None:
-            out.append(DigestItem("gap", line[1], line[0], account.id))
+            out.append(DigestItem("gap", line[1], line[0], account.id, order=(account.name, "")))
     return out
 
 
@@ -210,7 +221,7 @@ def _quiet(f: DigestFacts) -> list[DigestItem]:
     for a in f.accounts:
         line = quiet_line(a.name, f.last_touch.get(a.id), cutoff) if is_active_deal(a) else None
         if line is not None:
-            out.append(DigestItem("quiet", line[1], line[0], a.id))
+            out.append(DigestItem("quiet", line[1], line[0], a.id, order=(a.name, "")))
     return out
 
 

@@ -1,25 +1,39 @@
 """Set-based reads for the daily digest: what every rep of a run needs, in a handful of statements.
 
 The per-rep way (accounts by owner, people and last touch of the active deals, steps by owner...) costs about
-ten statements a rep; these read the same facts for all reps of a run at once, only the columns the digest uses,
-with the per-deal aggregates (people, economic buyer, last touch) computed by the database.
+ten statements a rep; these read the same facts for all reps of a run at once, only the columns the digest uses.
+The per-deal aggregates (people, economic buyers, last touch) are columns of account the database keeps with
+triggers (migration 0005), and of the 36k steps due and 20k deals of 1,000 reps only those a digest can show
+come back: window functions pick each rep's first PER_KIND of a kind in the domain's own order (domain/digest.py
+`key_of`, `importance`), and the counts say how many there are ("… and N more").
 
-A run reads tens of thousands of rows (36k steps due and 20k deals for 1,000 reps), so each read is a PreparedRead
-(compiled once per dialect, plain tuples off the driver's cursor), the id lists are one parameter (a JSON array
-on SQLite, an array on PostgreSQL), and the columns SQLAlchemy would convert value by value (dates, times, JSON)
-are read raw and converted here. Steps and deals come back as named tuples: the caller keeps the five a kind a
-digest can show and counts the rest (domain/digest.py `shortlist`).
+Each read is a PreparedRead (compiled once per dialect, plain tuples off the driver's cursor), the id lists are
+one parameter (a JSON array on SQLite, an array on PostgreSQL), and the columns SQLAlchemy would convert value by
+value (dates, times, JSON) are read raw and converted here.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, Boolean, Integer, String, bindparam, false, func, literal, select, text, type_coerce
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    String,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -28,13 +42,12 @@ from sqlalchemy.types import TypeDecorator
 
 from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, Individual, Lifecycle
-from domain.digest import ACTIVE_STAGES, LISTENED, DealCoverage
+from domain.digest import ACTIVE_STAGES, LATE_CAP, LISTENED, PER_KIND, DealCoverage
 from domain.listening import Polarity, Signal
 from domain.next_steps import NextStep
 from storage.decode import CHANNELS, LIFECYCLES, POLARITIES, STAGES, roles
 from storage.prepared import PreparedRead, raw, read_together, utc
 from storage.tables import (
-    ECONOMIC_BUYER_ROLE,
     AccountRow,
     AttitudeEventRow,
     DigestSendRow,
@@ -82,9 +95,22 @@ class _InIds(ColumnElement[bool]):
         self.column, self.param = column, bindparam(name, type_=_IdList())
 
 
+class _AmongIds(_InIds):
+    """_InIds for ids probed one by one in an index: told an array, PostgreSQL would rather scan all of next_step
+    for the steps of the top accounts (60 ms against 30); as a set it plans a probe each. Measured read by read:
+    the people and signals of the same accounts were no faster this way."""
+
+    inherit_cache = True
+
+
 @compiles(_InIds)
 def _in_array(e: _InIds, compiler: Any, **kw: Any) -> str:
     return f"{compiler.process(e.column, **kw)} = ANY({compiler.process(e.param, **kw)})"
+
+
+@compiles(_AmongIds, "postgresql")
+def _in_unnest(e: _AmongIds, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(e.column, **kw)} IN (SELECT unnest({compiler.process(e.param, **kw)}))"
 
 
 @compiles(_InIds, "sqlite")
@@ -100,60 +126,118 @@ _ACTIVE = _A.c.lifecycle == Lifecycle.PROSPECT.value, _A.c.stage.in_(
     [literal(s.value, String) for s in sorted(ACTIVE_STAGES, key=lambda s: s.value)])
 
 
-class _HasEconomicBuyer(ColumnElement[bool]):
-    """Whether the account (the outer query's) has an economic buyer, through the partial index of economic buyers:
-    its condition word for word. SQLite is told to use it (without statistics it would read everyone's roles)."""
+class _CodePoints(ColumnElement[str]):
+    """A string compared by code point, as Python compares str (the digest's order): SQLite's default BINARY
+    collation does (UTF-8 bytes), PostgreSQL needs the "C" collation (the database's may be a locale's)."""
 
     inherit_cache = True
-    type = Boolean()
+    type = String()
 
-    def __init__(self) -> None:
-        self.anywhere = select(_P.c.id).where(_P.c.workspace_id == _WS, _P.c.account_id == _A.c.id,
-                                              text(ECONOMIC_BUYER_ROLE)).exists()
-        self.sqlite = text(f"EXISTS (SELECT 1 FROM individual INDEXED BY ix_individual_ws_account_eb WHERE "
-                           f"individual.workspace_id = :ws AND individual.account_id = account.id "
-                           f"AND {ECONOMIC_BUYER_ROLE})").bindparams(_WS)
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
-@compiles(_HasEconomicBuyer)
-def _eb_anywhere(e: _HasEconomicBuyer, compiler: Any, **kw: Any) -> str:
-    return compiler.process(e.anywhere, **kw)
+@compiles(_CodePoints)
+def _c_collation(e: _CodePoints, compiler: Any, **kw: Any) -> str:
+    return f'{compiler.process(e.value, **kw)} COLLATE "C"'
 
 
-@compiles(_HasEconomicBuyer, "sqlite")
-def _eb_sqlite(e: _HasEconomicBuyer, compiler: Any, **kw: Any) -> str:
-    return compiler.process(e.sqlite, **kw)
+@compiles(_CodePoints, "sqlite")
+def _binary(e: _CodePoints, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(e.value, **kw))
 
 
-def _deals(key: Any) -> PreparedRead:
-    """Active deals with what the digest asks of each: people, an economic buyer, the newest interaction."""
-    people = select(func.count()).where(_P.c.workspace_id == _WS, _P.c.account_id == _A.c.id)
-    has_eb = _HasEconomicBuyer()
-    last = select(func.max(_I.c.occurred_at)).where(_I.c.workspace_id == _WS, _I.c.account_id == _A.c.id)
-    return PreparedRead(select(
-        _A.c.id, _A.c.name, _A.c.owner_id, _A.c.stage, people.scalar_subquery().label("people"),
-        type_coerce(has_eb, Integer).label("has_eb"), raw(last.scalar_subquery().label("last_touch"))).where(
-        _A.c.workspace_id == _WS, *_ACTIVE, _InIds(key)))
+_DEAL_COLS = (_A.c.id, _A.c.name, _A.c.owner_id, _A.c.stage, _A.c.people_count, _A.c.economic_buyers,
+              raw(_A.c.last_touch_at))
 
 
-_DEALS_OF_OWNERS = _deals(_A.c.owner_id)
-_DEALS_BY_ID = _deals(_A.c.id)
-_HEADS = PreparedRead(select(_A.c.id, _A.c.name, _A.c.owner_id, _A.c.lifecycle, _A.c.stage).where(
+def _deals(*columns: Any) -> Any:
+    """The active deals of the owners, with what ranks them: `gap` 0 (no economic buyer) or 1 (single-threaded),
+    `quiet` 0, each None when the deal is not one (`gap_line`'s and `quiet_line`'s conditions)."""
+    gap = case((_A.c.economic_buyers == 0, 0), (_A.c.people_count == 1, 1))
+    quiet = case((or_(_A.c.last_touch_at.is_(None), _A.c.last_touch_at < bindparam(
+        "quiet_since", type_=_A.c.last_touch_at.type)), 0))
+    return select(*columns, gap.label("gap"), quiet.label("quiet")).where(
+        _A.c.workspace_id == _WS, *_ACTIVE, _InIds(_A.c.owner_id)).subquery("deal")
+
+
+def _deal_picks() -> PreparedRead:
+    """Of each owner's active deals, those that can show: the first PER_KIND DMU gaps and quiet deals in the
+    digest's order (priority, name, id: domain/digest.py `key_of`) and the most important deal (`importance`).
+    The gaps come with up to PER_KIND more (the first of each priority): the caller keeps the first PER_KIND."""
+    rank = case({s.value: s.rank for s in Stage}, value=_A.c.stage, else_=-1)
+    d = _deals(*_DEAL_COLS, rank.label("rank"), _A.c.last_touch_at.label("touched_at")).c
+    by_name = (_CodePoints(d.name), _CodePoints(d.id))
+
+    def so_far(f: Any) -> Any:  # over the owner's deals up to this one, by name
+        return f.over(partition_by=d.owner_id, order_by=by_name, rows=(None, 0))
+
+    # one pass in name order serves both kinds, with running counts; on the owner's last deal they are the
+    # owner's totals (a total over a whole partition would buffer it on SQLite, a count statement read it again)
+    ranked = select(
+        *(d[c.name] for c in _DEAL_COLS), d.gap, d.quiet, so_far(func.count(case((d.gap == 0, 1)))).label("n0"),
+        so_far(func.count(case((d.gap == 1, 1)))).label("n1"), so_far(func.count(d.quiet)).label("quiet_n"),
+        so_far(func.lead(d.id)).label("next_id"),
+        func.row_number().over(partition_by=d.owner_id, order_by=(
+            d.rank.desc(), d.touched_at.desc().nulls_last(), *(c.desc() for c in by_name))).label("top_n"),
+    ).subquery("ranked")
+    r = ranked.c
+    shown = (or_(and_(r.gap == 0, r.n0 <= PER_KIND), and_(r.gap == 1, r.n1 <= PER_KIND)),
+             and_(r.quiet.isnot(None), r.quiet_n <= PER_KIND), r.top_n == 1, r.next_id.is_(None))
+    return PreparedRead(select(*(r[c.name] for c in _DEAL_COLS), *shown, r.n0 + r.n1, r.quiet_n).where(or_(*shown)))
+
+
+def _step_picks() -> PreparedRead:
+    """Of each owner's open steps due by `today` (one local date: a statement per date a run spans), the first
+    PER_KIND overdue and due today in the digest's order (`key_of`: lateness capped at LATE_CAP days, the account's
+    name as shown, the step's words, the ids). The name shows when the account is the owner's or the owner logged
+    on it within the scope (bot/digest_content.py SCOPE_DAYS); else "?"."""
+    today, cap = bindparam("today", type_=_N.c.due.type), bindparam("cap", type_=_N.c.due.type)
+    logged = select(_I.c.id).where(_I.c.workspace_id == _WS, _I.c.account_id == _N.c.account_id,
+                                   _I.c.rep_id == _N.c.owner_id, _I.c.occurred_at >= _since(_I)).exists()
+    # CASE, not OR: SQLite would probe the owner's interactions for every step, even those of its own accounts
+    known = case((_A.c.owner_id == _N.c.owner_id, true()), (_A.c.id.is_(None), false()), else_=logged)
+    steps = select(
+        _N.c.id, _N.c.account_id, _N.c.owner_id, _N.c.text, raw(_N.c.due), _A.c.name, _A.c.owner_id.label("owns"),
+        _A.c.lifecycle, _A.c.stage, _A.c.people_count, _A.c.economic_buyers, raw(_A.c.last_touch_at),
+        known.label("known"), (_N.c.due < today).label("late"),
+        case((_N.c.due < cap, cap), else_=_N.c.due).label("capped")).outerjoin_from(
+        _N, _A, _A.c.id == _N.c.account_id).where(
+        _N.c.workspace_id == _WS, _InIds(_N.c.owner_id), _N.c.done.is_(false()), _N.c.due <= today).subquery("step")
+    t = steps.c
+    shown = case((t.known, t.name), else_=literal("?", String))
+    ranked = select(*t, func.row_number().over(partition_by=(t.owner_id, t.late), order_by=(
+        t.capped, _CodePoints(shown), _CodePoints(t.text), _CodePoints(t.account_id), _CodePoints(t.id))).label("n"),
+    ).subquery("ranked")
+    r = ranked.c
+    return PreparedRead(select(r.id, r.account_id, r.owner_id, r.text, r.due, r.name, r.owns, r.lifecycle, r.stage,
+                               r.people_count, r.economic_buyers, r.last_touch_at, r.known).where(r.n <= PER_KIND))
+
+
+def _step_counts() -> PreparedRead:
+    """How many steps each owner has overdue and due (a total over a window would buffer every step on SQLite)."""
+    today = bindparam("today", type_=_N.c.due.type)
+    late = _N.c.due < today
+    return PreparedRead(select(_N.c.owner_id, late, func.count()).where(
+        _N.c.workspace_id == _WS, _InIds(_N.c.owner_id), _N.c.done.is_(false()), _N.c.due <= today).group_by(
+        _N.c.owner_id, late))
+
+
+_DEAL_PICKS = _deal_picks()
+_STEP_PICKS = _step_picks()
+_STEP_COUNTS = _step_counts()
+_DEALS_BY_ID = PreparedRead(select(*_DEAL_COLS).where(_A.c.workspace_id == _WS, *_ACTIVE, _InIds(_A.c.id)))
+_HEADS = PreparedRead(select(_A.c.id, _A.c.name, _A.c.owner_id, _A.c.lifecycle, _A.c.stage, _A.c.people_count,
+                             _A.c.economic_buyers, raw(_A.c.last_touch_at)).where(
     _A.c.workspace_id == _WS, _InIds(_A.c.id)))
 _TOUCHED = PreparedRead(select(_I.c.rep_id, _I.c.account_id).where(
     _I.c.workspace_id == _WS, _InIds(_I.c.rep_id), _I.c.occurred_at >= _since(_I)).distinct())
 # only the columns the digest reads: no JSON lists to decode for the thousands of steps and signals
 _STEP_COLS = (_N.c.id, _N.c.account_id, _N.c.owner_id, _N.c.text, _N.c.due)
 _SIGNAL_COLS = (_S.c.id, _S.c.account_id, _S.c.channel, _S.c.polarity, raw(_S.c.occurred_at), _S.c.text)
-_STEPS_DUE = PreparedRead(select(
-    _N.c.id, _N.c.account_id, _N.c.owner_id, _N.c.text, raw(_N.c.due), _A.c.name, _A.c.owner_id, _A.c.lifecycle,
-    _A.c.stage).outerjoin_from(
-    _N, _A, _A.c.id == _N.c.account_id).where(
-    _N.c.workspace_id == _WS, _InIds(_N.c.owner_id), _N.c.done.is_(false()),
-    _N.c.due <= bindparam("due_by", type_=_N.c.due.type)))
 # the top suggestion reads only overdue steps
 _STEPS_LATE = PreparedRead(select(_N.c.id, _N.c.account_id, _N.c.owner_id, _N.c.text, raw(_N.c.due)).where(
-    _N.c.workspace_id == _WS, _InIds(_N.c.account_id), _N.c.done.is_(false()),
+    _N.c.workspace_id == _WS, _AmongIds(_N.c.account_id), _N.c.done.is_(false()),
     _N.c.due < bindparam("before", type_=_N.c.due.type)).order_by(_N.c.due))
 _PERSON_COLS = (_P.c.id, _P.c.account_id, _P.c.name, _P.c.title, _P.c.persona, raw(_P.c.roles), _P.c.attitude,
                 _P.c.stage)
@@ -186,6 +270,7 @@ _DETRACTOR_MOVES = PreparedRead(select(
     _M.c.occurred_at, _M.c.id))
 
 Row = tuple[Any, ...]
+Counts = dict[str, dict[str, int]]  # owner id -> kind -> how many
 
 
 class DealRow(NamedTuple):
@@ -208,23 +293,22 @@ class DealRow(NamedTuple):
         return DealCoverage(self.people, self.has_economic_buyer)
 
 
-class StepRow(NamedTuple):
-    """An open step due, with its account's name, owner, lifecycle and stage (all None: no such account)."""
+class DealPick(NamedTuple):
+    """An owner's active deal that can show in their digest (`deal_picks`)."""
 
-    id: str
-    account_id: str
-    owner_id: str
-    text: str
-    due: date | None
-    name: str | None
-    account_owner_id: str | None
-    lifecycle: str | None
-    stage: str | None
+    deal: DealRow
+    gap: bool  # may be one of the owner's first PER_KIND DMU gaps
+    quiet: bool  # one of the owner's first PER_KIND quiet deals
+    top: bool  # the owner's most important deal
 
-    def account(self) -> Account:
-        return _account(self.account_id, self.name or "?", self.account_owner_id, self.lifecycle or "prospect",
-                        self.stage)
 
+class StepPick(NamedTuple):
+    """An open step that can show in its owner's digest (`step_picks`), with what the digest names of its account
+    (None: not the owner's, the line shows "?")."""
+
+    step: NextStep
+    account: Account | None
+    deal: DealRow | None  # the account, when it is the owner's and an active deal
 
 class DigestReads:
     """The digest's reads in one workspace, for many reps at once: each one statement, compiled once per dialect
@@ -252,13 +336,21 @@ class DigestReads:
             found[rep_id].add(account_id)
         return found
 
-    def deals_of_owners(self, owner_ids: Iterable[str]) -> list[DealRow]:
+    def deal_picks(self, owner_ids: Iterable[str], *, quiet_since: datetime) -> tuple[list[DealPick], Counts]:
+        """The deals of these owners that can show in their digests (gone quiet: no touch since then), and how
+        many DMU gaps ("gap") and quiet deals ("quiet") each owner has."""
         self._no_jit()
-        return [_deal(r) for r in self._rows(_DEALS_OF_OWNERS, owner_ids)]
+        picks, counts = [], {}
+        for r in self._rows(_DEAL_PICKS, owner_ids, quiet_since=quiet_since):
+            if r[10]:  # the owner's last deal by name: its running counts are the owner's
+                counts[r[2]] = {"gap": r[11], "quiet": r[12]}
+            if r[7] or r[8] or r[9]:
+                picks.append(DealPick(_deal(r), bool(r[7]), bool(r[8]), bool(r[9])))
+        return picks, counts
 
     def _no_jit(self) -> None:
-        """PostgreSQL compiles the deals read (three sub-plans a row, a high cost estimate) with JIT: 0.7 s of
-        compiling for a 0.1 s read. Off until the end of this transaction."""
+        """PostgreSQL would compile the window reads with JIT (a high cost estimate): more time compiling than
+        reading. Off until the end of this transaction."""
         conn = self._s.connection()
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL jit = off")
@@ -267,14 +359,34 @@ class DigestReads:
         """Those of these accounts that are active deals."""
         return [_deal(r) for r in self._rows(_DEALS_BY_ID, account_ids)]
 
-    def heads(self, account_ids: Iterable[str]) -> dict[str, Account]:
-        """Name, owner, lifecycle and stage of these accounts (what the digest shows of an account)."""
-        return {r[0]: _account(*r) for r in self._rows(_HEADS, account_ids)}
+    def heads(self, account_ids: Iterable[str]) -> tuple[dict[str, Account], dict[str, DealRow]]:
+        """Name, owner, lifecycle and stage of these accounts (what the digest shows of an account), and those of
+        them that are active deals as deals."""
+        accounts, deals = {}, {}
+        for r in self._rows(_HEADS, account_ids):
+            account = accounts[r[0]] = _account(*r[:5])
+            if account.lifecycle == Lifecycle.PROSPECT and account.stage in ACTIVE_STAGES:
+                deals[r[0]] = DealRow(r[0], r[1], r[2], account.stage, r[5], r[6] > 0, utc(r[7]))
+        return accounts, deals
 
-    def steps_due(self, owner_ids: Iterable[str], *, due_by: date) -> list[StepRow]:
-        """Open steps of these owners due by then, each with its account's name and owner."""
-        return [StepRow(r[0], r[1], r[2], r[3], _day(r[4]), r[5], r[6], r[7], r[8])
-                for r in self._rows(_STEPS_DUE, owner_ids, due_by=due_by)]
+    def step_picks(self, owner_ids: Iterable[str], *, today: date,
+                   scope_since: datetime) -> tuple[list[StepPick], Counts]:
+        """The open steps of these owners that can show in their digests on that local date (the accounts each
+        logged on since `scope_since` are theirs too), and how many each has "overdue" and "due"."""
+        self._no_jit()
+        picks, counts = self._together((_STEP_PICKS, _STEP_COUNTS), owner_ids, today=today,
+                                       cap=today - timedelta(days=LATE_CAP), since=scope_since)
+        found: Counts = defaultdict(dict)
+        for owner_id, late, n in counts:
+            found[owner_id]["overdue" if late else "due"] = n
+        return [_step_pick(r) for r in picks], found
+
+    def _together(self, reads: Sequence[PreparedRead], ids: Iterable[str], **params: Any) -> list[list[Row]]:
+        """Reads with the same parameters, in one round trip on PostgreSQL."""
+        params.update(ws=self._ws, ids=sorted(set(ids)))
+        if not params["ids"]:
+            return [[] for _ in reads]
+        return read_together(self._s.connection(), [(read, params) for read in reads])
 
     def late_steps(self, account_ids: Iterable[str], *, before: date) -> dict[str, list[NextStep]]:
         """Open steps of these accounts due before then, by due date."""
@@ -328,7 +440,16 @@ def _account(account_id: str, name: str, owner_id: str | None, lifecycle: str, s
 
 
 def _deal(r: Row) -> DealRow:
-    return DealRow(r[0], r[1], r[2], STAGES[r[3]], int(r[4] or 0), bool(r[5]), utc(r[6]))
+    return DealRow(r[0], r[1], r[2], STAGES[r[3]], r[4], r[5] > 0, utc(r[6]))
+
+
+def _step_pick(r: Row) -> StepPick:
+    step = NextStep(r[0], r[1], r[2], r[3], _day(r[4]))
+    account = _account(r[1], r[5], r[6], r[7], r[8]) if r[12] else None
+    deal = None
+    if account is not None and account.lifecycle == Lifecycle.PROSPECT and account.stage in ACTIVE_STAGES:
+        deal = DealRow(r[1], r[5], r[6], account.stage, r[9], r[10] > 0, utc(r[11]))
+    return StepPick(step, account, deal)
 
 
 def _day(d: date | str | None) -> date | None:

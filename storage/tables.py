@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 # "roles (a JSON list) holds economic_buyer", spelled the same in the partial index and the query using it: both
 # databases match an index's condition to a query's by its text
@@ -39,11 +40,17 @@ class RepRow(SQLModel, table=True):
 class AccountRow(SQLModel, table=True):
     __tablename__ = "account"
     # one account per normalised name: parallel imports upsert instead of duplicating
-    __table_args__ = (
+    __table_args__: tuple[Any, ...] = (
         UniqueConstraint("workspace_id", "normalized_name", name="uq_account_ws_norm"),
         # a rep's accounts (digest, App Home); covering what the digest reads of its deals (no row look-ups)
         Index("ix_account_ws_owner_deal", "workspace_id", "owner_id", "lifecycle", "stage", "id", "name"),
+        # per-deal aggregates the database keeps with triggers on individual and interaction (migration 0005);
+        # left out of the ORM mapping so that no ORM or Core write of an account ever sets them
+        Column("people_count", Integer, nullable=False, server_default=text("0")),
+        Column("economic_buyers", Integer, nullable=False, server_default=text("0")),  # people with that role
+        Column("last_touch_at", UTCDateTime(), nullable=True),  # the newest interaction's occurred_at
     )
+    __mapper_args__ = {"exclude_properties": ["people_count", "economic_buyers", "last_touch_at"]}
     id: str = Field(primary_key=True, max_length=32)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120, index=True)
     name: str = Field(max_length=300)

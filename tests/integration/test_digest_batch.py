@@ -217,16 +217,40 @@ def test_only_five_items_a_kind_show_and_the_rest_are_counted(app: App, workspac
     assert all(len(texts) == 5 for texts in shown.values())
     assert crowded.cut == 4 + 2 + 4 + 3  # 9 overdue, 7 due, 9 gaps, 8 quiet
     assert render(crowded).blocks[-1] == Section(None, (f"… and {crowded.cut} more",))
-    assert shown["overdue"] == ["?: help out (30 days overdue)", "Acme Co: review (9 days overdue)",
-                                "Acme: review (9 days overdue)", "Acme: West: renew (5 days overdue)",
+    # by priority, then the account's name as shown ("?" before letters), then the step's words, then the ids
+    assert shown["overdue"] == ["?: help out (30 days overdue)", "Acme: review (9 days overdue)",
+                                "Acme Co: review (9 days overdue)", "Acme: West: renew (5 days overdue)",
                                 "Acme: West: renew (5 days overdue)"]
     x = workspace.split(":", 1)[1]
     assert [i.step_id for i in crowded.items if "renew" in i.text] == [f"{x}-s12", f"{x}-s13"]  # s14 is cut
-    assert shown["due"] == ["Acme Co: send deck (due today)", "Acme: West: demo (due today)",
-                            "Acme: call (due today)", "Acme: call (due today)", "Beta Labs: quote (due today)"]
-    assert shown["gap"] == ["Acme Co: no economic buyer known", "Acme: West: no economic buyer known",
-                            "Acme: no economic buyer known", "Beta Labs: no economic buyer known",
-                            "Beta: no economic buyer known"]
-    assert shown["quiet"][:3] == ["Acme Co: no touch ever", "Acme: West: no touch ever", "Acme: no touch ever"]
+    assert shown["due"] == ["Acme: call (due today)", "Acme: call (due today)", "Acme Co: send deck (due today)",
+                            "Acme: West: demo (due today)", "Beta: mail (due today)"]
+    assert shown["gap"] == ["Acme: no economic buyer known", "Acme Co: no economic buyer known",
+                            "Acme: West: no economic buyer known", "Beta: no economic buyer known",
+                            "Beta Labs: no economic buyer known"]
+    assert shown["quiet"][:3] == ["Acme: no touch ever", "Acme Co: no touch ever", "Acme: West: no touch ever"]
     assert batch["U_B"].cut == 0 and len(batch["U_B"].items) == 5
     assert batch["U_C"].is_quiet and batch["U_C"].cut == 0
+
+
+def test_names_sort_by_code_point_on_every_database(app: App, workspace: str) -> None:
+    """Case and accents: the database picks what Python's str order and `importance` pick (PostgreSQL's locale
+    collations would put "alpha two" next to "Alpha" and "\u00c9b\u00e8ne" before "Zulu")."""
+    now = WEDNESDAY
+    app.ensure_workspace(workspace)
+    x = workspace.split(":", 1)[1]
+    names = ["beta one", "Beta", "\u00c9b\u00e8ne", "Zulu", "alpha two", "Alpha", "\u00c5land", "zeta"]
+    with app.services.uow(workspace) as uow:
+        for n, name in enumerate(names):
+            uow.accounts.add(Account(f"{x}-{n}", name, owner_id="U_A", stage=Stage.VALIDATION))
+            uow.next_steps.add(NextStep(f"{x}-s{n}", f"{x}-{n}", "U_A", "call", now.date()))
+        uow.commit()
+        batch = digests(gather_all(uow, [RepRun("U_A", "UTC")], now=now))
+        expected = digests({"U_A": reference_facts(uow, rep_id="U_A", tz="UTC", now=now, since=None)})
+    assert batch == expected
+    digest = batch["U_A"]
+    assert [i.text for i in digest.items if i.kind == "gap"] == [
+        f"{name}: no economic buyer known" for name in sorted(names)[:5]]
+    assert [i.text.split(":")[0] for i in digest.items if i.kind == "due"] == sorted(names)[:5]
+    suggestion = next(i for i in digest.items if i.kind == "suggestion")
+    assert suggestion.account_id == f"{x}-2"  # all at one stage, never touched: the last name wins (\u00c9b\u00e8ne)

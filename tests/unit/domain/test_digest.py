@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from domain.buying import Stage, StageEvidence
 from domain.customer import AttitudeChange, BuyingRole, Lifecycle
-from domain.digest import PER_KIND, DigestFacts, build_digest, key_of, shortlist, step_line
+from domain.digest import PER_KIND, DigestFacts, RankKey, build_digest, key_of, most_important, shortlist, step_line
 from domain.goals import Goal
 from domain.listening import Channel, Polarity
 from domain.measurement import Measured
@@ -99,14 +99,34 @@ def test_a_shortlist_with_totals_gives_the_digest_all_the_items_give() -> None:
                           TODAY - timedelta(days=rng.choice([0, 0, 1, 2, 9, 12, 40])))
                  for n in range(rng.randint(0, 14))]
         whole = build_digest(facts(steps=steps))
-        keyed: dict[str, list[tuple[tuple[int, str, str, str, str], NextStep]]] = {}
+        keyed: dict[str, list[tuple[RankKey, NextStep]]] = {}
         for s in steps:
             line = step_line("Acme", s.text, s.due, TODAY)
             assert line is not None
-            keyed.setdefault(line[0], []).append((key_of(line[0], line[1], line[2], s.account_id, s.id), s))
+            keyed.setdefault(line[0], []).append((key_of(line[0], line[1], "Acme", s.text, s.account_id, s.id), s))
         short, totals = [], {}
         for kind, found in keyed.items():
             kept, totals[kind] = shortlist(found)
             short += kept
         assert build_digest(facts(steps=short, totals=totals)) == whole
         assert whole.cut == sum(max(n - PER_KIND, 0) for n in totals.values())
+
+
+def test_items_of_a_kind_go_by_account_name_then_the_steps_words_and_unknown_accounts_show_first() -> None:
+    accounts = [account("Acme", Stage.VALIDATION), account("Acme Co", Stage.VALIDATION), account("Beta")]
+    steps = [NextStep("s1", "a-acme co", "U1", "call", TODAY), NextStep("s2", "a-beta", "U1", "call", TODAY),
+             NextStep("s3", "a-acme", "U1", "send deck", TODAY), NextStep("s4", "a-acme", "U1", "call", TODAY),
+             NextStep("s5", "a-elsewhere", "U1", "zzz", TODAY)]
+    items = build_digest(facts(accounts=accounts, steps=steps, last_touch={})).items
+    assert [i.step_id for i in items if i.kind == "due"] == ["s5", "s4", "s3", "s1", "s2"]  # "?" < "Acme" < ...
+    assert [i.text for i in items if i.kind == "gap"] == ["Acme: no economic buyer known",
+                                                          "Acme Co: no economic buyer known"]  # not by line
+
+
+def test_the_most_important_deal_is_the_furthest_then_the_latest_touched_then_the_last_name() -> None:
+    deals = [account("Beta", Stage.VENDOR_SELECTION), account("Acme", Stage.VALIDATION),
+             account("Zeta", Stage.VALIDATION), account("Gamma", Stage.VALIDATION)]
+    assert most_important(deals, {}) == deals[2]  # none touched: the last name
+    assert most_important(deals, {"a-gamma": days_ago(30)}) == deals[3]  # touched beats never touched
+    assert most_important(deals, {"a-gamma": days_ago(30), "a-acme": days_ago(1)}) == deals[1]
+    assert most_important(deals, {"a-beta": days_ago(0)}) == deals[2]  # the stage comes first
