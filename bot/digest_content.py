@@ -27,6 +27,7 @@ from domain.digest import (
     quiet_line,
     shortlist,
     step_line,
+    step_order,
 )
 from domain.goals import current_quarter
 from domain.listening import Signal
@@ -180,7 +181,8 @@ def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
             name = s.account.name if s.account is not None else "?"
             line = step_line(name, s.step.text, s.step.due, rep_today)
             if line is not None:
-                keyed[line[0]].append((key_of(line[0], line[1], name, s.step.text, s.step.account_id, s.step.id), s))
+                keyed[line[0]].append((key_of(line[0], line[1], *step_order(s.step.due, s.step.id), s.step.account_id,
+                                              s.step.id), s))
         accounts: dict[str, Account] = {}  # every account the facts name; coverage for those that are deals
         rep_steps = []
         for candidates in keyed.values():

@@ -30,8 +30,8 @@ class DigestItem:
     priority: int  # lower comes first
     account_id: str | None = None
     step_id: str | None = None
-    # what it sorts by after priority and kind (`key_of`): the account's name as shown and the step's words;
-    # None: its text. Names, not lines, so that a database can give the first items of a kind in this order
+    # what it sorts by after priority and kind (`key_of`): a step's due date (the oldest first), a deal's account
+    # name; None: its text. Values a database has, not lines, so that it can give the first items of a kind
     order: tuple[str, str] | None = None
 
 
@@ -106,17 +106,18 @@ RankKey = tuple[int, str, str, str, str, str]
 T = TypeVar("T")
 
 
-def key_of(kind: str, priority: int, name: str, detail: str = "", account_id: str | None = None,
+def key_of(kind: str, priority: int, sort: str, detail: str = "", account_id: str | None = None,
            step_id: str | None = None) -> RankKey:
-    """The digest's order of an item: priority, kind, the account's name as shown ("?" when not the rep's), the
-    step's words, then the ids (deterministic ties). Strings compare by code point, as SQL's binary / "C"
-    collations do: a reader can pick a kind's first items in the database (storage/digest_reads.py)."""
-    return priority, kind, name, detail, account_id or "", step_id or ""
+    """The digest's order of an item: priority, kind, then `sort` and `detail` (a step's due date, ISO: the most
+    overdue first, and its id; a deal's account name), then the ids (deterministic ties). Strings compare by code
+    point, as SQL's binary / "C" collations do: a reader can pick a kind's first items in the database
+    (storage/digest_reads.py), and a step's place needs no look-up of its account."""
+    return priority, kind, sort, detail, account_id or "", step_id or ""
 
 
 def rank_key(item: DigestItem) -> RankKey:
-    name, detail = item.order if item.order is not None else (item.text, "")
-    return key_of(item.kind, item.priority, name, detail, item.account_id, item.step_id)
+    sort, detail = item.order if item.order is not None else (item.text, "")
+    return key_of(item.kind, item.priority, sort, detail, item.account_id, item.step_id)
 
 
 def shortlist(keyed: Iterable[tuple[RankKey, T]]) -> tuple[list[T], int]:
@@ -124,6 +125,11 @@ def shortlist(keyed: Iterable[tuple[RankKey, T]]) -> tuple[list[T], int]:
     in all: a reader can give `DigestFacts` these and `totals` instead of every item."""
     counted = list(keyed)
     return [x for _, x in heapq.nsmallest(PER_KIND, counted, key=lambda kx: kx[0])], len(counted)
+
+
+def step_order(due: date | None, step_id: str) -> tuple[str, str]:
+    """A due step's place among its kind after priority (`key_of`): the oldest due date first, then its id."""
+    return (due.isoformat() if due else "", step_id)
 
 
 def step_line(name: str, text: str, due: date | None, today: date) -> tuple[str, int, str] | None:
@@ -175,7 +181,7 @@ def _steps(f: DigestFacts, names: Mapping[str, str]) -> list[DigestItem]:
         name = names.get(s.account_id, "?")
         line = None if s.done else step_line(name, s.text, s.due, f.today)
         if line is not None:
-            out.append(DigestItem(line[0], line[2], line[1], s.account_id, s.id, (name, s.text)))
+            out.append(DigestItem(line[0], line[2], line[1], s.account_id, s.id, step_order(s.due, s.id)))
     return out
 
 

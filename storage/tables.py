@@ -134,7 +134,8 @@ class TouchRow(SQLModel, table=True):
 class NextStepRow(SQLModel, table=True):
     __tablename__ = "next_step"
     __table_args__ = (
-        Index("ix_next_step_ws_owner_due", "workspace_id", "owner_id", "done", "due"),
+        # a rep's steps by due date; with the id, a digest ranks them from the index alone (no row look-ups)
+        Index("ix_next_step_ws_owner_due_id", "workspace_id", "owner_id", "done", "due", "id"),
         Index("ix_next_step_ws_account", "workspace_id", "account_id"),
     )
     id: str = Field(primary_key=True, max_length=32)

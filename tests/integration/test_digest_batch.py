@@ -251,6 +251,8 @@ def test_names_sort_by_code_point_on_every_database(app: App, workspace: str) ->
     digest = batch["U_A"]
     assert [i.text for i in digest.items if i.kind == "gap"] == [
         f"{name}: no economic buyer known" for name in sorted(names)[:5]]
-    assert [i.text.split(":")[0] for i in digest.items if i.kind == "due"] == sorted(names)[:5]
+    # steps due the same day come by step id: their place needs no account name
+    assert [i.text.split(":")[0] for i in digest.items if i.kind == "due"] == [
+        names[n] for n in sorted(range(len(names)), key=lambda n: f"{x}-s{n}")][:5]
     suggestion = next(i for i in digest.items if i.kind == "suggestion")
     assert suggestion.account_id == f"{x}-2"  # all at one stage, never touched: the last name wins (\u00c9b\u00e8ne)

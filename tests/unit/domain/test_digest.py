@@ -3,7 +3,17 @@ from datetime import date, timedelta
 
 from domain.buying import Stage, StageEvidence
 from domain.customer import AttitudeChange, BuyingRole, Lifecycle
-from domain.digest import PER_KIND, DigestFacts, RankKey, build_digest, key_of, most_important, shortlist, step_line
+from domain.digest import (
+    PER_KIND,
+    DigestFacts,
+    RankKey,
+    build_digest,
+    key_of,
+    most_important,
+    shortlist,
+    step_line,
+    step_order,
+)
 from domain.goals import Goal
 from domain.listening import Channel, Polarity
 from domain.measurement import Measured
@@ -103,7 +113,8 @@ def test_a_shortlist_with_totals_gives_the_digest_all_the_items_give() -> None:
         for s in steps:
             line = step_line("Acme", s.text, s.due, TODAY)
             assert line is not None
-            keyed.setdefault(line[0], []).append((key_of(line[0], line[1], "Acme", s.text, s.account_id, s.id), s))
+            key = key_of(line[0], line[1], *step_order(s.due, s.id), s.account_id, s.id)
+            keyed.setdefault(line[0], []).append((key, s))
         short, totals = [], {}
         for kind, found in keyed.items():
             kept, totals[kind] = shortlist(found)
@@ -112,13 +123,18 @@ def test_a_shortlist_with_totals_gives_the_digest_all_the_items_give() -> None:
         assert whole.cut == sum(max(n - PER_KIND, 0) for n in totals.values())
 
 
-def test_items_of_a_kind_go_by_account_name_then_the_steps_words_and_unknown_accounts_show_first() -> None:
+def test_steps_go_oldest_due_first_then_by_ids_and_deals_by_account_name() -> None:
     accounts = [account("Acme", Stage.VALIDATION), account("Acme Co", Stage.VALIDATION), account("Beta")]
     steps = [NextStep("s1", "a-acme co", "U1", "call", TODAY), NextStep("s2", "a-beta", "U1", "call", TODAY),
              NextStep("s3", "a-acme", "U1", "send deck", TODAY), NextStep("s4", "a-acme", "U1", "call", TODAY),
-             NextStep("s5", "a-elsewhere", "U1", "zzz", TODAY)]
+             NextStep("s5", "a-elsewhere", "U1", "zzz", TODAY),
+             NextStep("s6", "a-beta", "U1", "demo", TODAY - timedelta(days=12)),
+             NextStep("s7", "a-acme", "U1", "quote", TODAY - timedelta(days=40)),
+             NextStep("s8", "a-beta", "U1", "mail", TODAY - timedelta(days=2))]
     items = build_digest(facts(accounts=accounts, steps=steps, last_touch={})).items
-    assert [i.step_id for i in items if i.kind == "due"] == ["s5", "s4", "s3", "s1", "s2"]  # "?" < "Acme" < ...
+    # the most overdue first (40 and 12 days share the capped priority; the older comes first), then the id
+    assert [i.step_id for i in items if i.kind == "overdue"] == ["s7", "s6", "s8"]
+    assert [i.step_id for i in items if i.kind == "due"] == ["s1", "s2", "s3", "s4", "s5"]  # by step id
     assert [i.text for i in items if i.kind == "gap"] == ["Acme: no economic buyer known",
                                                           "Acme Co: no economic buyer known"]  # not by line
 
