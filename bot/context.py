@@ -32,6 +32,16 @@ class Actor:
             return ZoneInfo("UTC")
 
 
+class StaleReading(Exception):
+    """The words were read with a parser index older than the change counter a handler read in its own
+    transaction (which is rolled back, nothing written): read them again at `version`, and route them again,
+    since new names can change what they are."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
 @dataclass(frozen=True)
 class Request:
     """One command: the words after the command name, who typed them and when."""
@@ -42,6 +52,9 @@ class Request:
     delivery_id: str | None = None  # the platform's id of this delivery, for retries
     reading: Reading | None = None  # set when the dispatcher already parsed free text
     account_id: str | None = None  # set when the rep picked the account in a form
+    # the parser index version `reading` was made with, not yet checked against the change counter: a handler
+    # that writes checks it in its own transaction and raises StaleReading (None: checked, or nothing to check)
+    read_with: int | None = None
 
     @property
     def local_now(self) -> datetime:

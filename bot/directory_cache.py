@@ -43,18 +43,20 @@ class DirectoryCache:
         current version in the same statement as their data and come back when it moved."""
         return self._cache.get(workspace_id)
 
-    def learned(self, workspace_id: str, contacts: Sequence[KnownContact]) -> None:
+    def learned(self, workspace_id: str, contacts: Sequence[KnownContact], version: int | None = None) -> None:
         """This process just committed these new contacts, and with them one move of the change counter, and
         nothing else the index reads. When no other change came in between (the counter is one past the cached
         index's), the cached index takes them in place of a full reload on the next message; otherwise the next
-        message reloads as before. Other processes see the counter move and reload."""
+        message reloads as before. Other processes see the counter move and reload. `version`: the counter as
+        the commit left it (UPDATE ... RETURNING), which saves reading it again."""
         if not contacts:
             return
         with self._lock:
             cached = self._cache.get(workspace_id)
             if cached is None:
                 return
-            version = directory_version(self._engine, workspace_id)
+            if version is None:
+                version = directory_version(self._engine, workspace_id)
             if version != cached[0] + 1:
                 return
             cached[1].add_contacts(contacts)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot import registry
-from bot.context import Actor, Request, Services
+from bot.context import Actor, Request, Services, StaleReading
 from bot.replies import AskBack, Reply, error
 from bot.reps import RepRegistry
 from domain.errors import TouchpointError
@@ -77,11 +77,27 @@ class Dispatcher:
             m = pattern.match(text)
             if m is not None:
                 return rule(request, self.services, m)
-        local_now = now.astimezone(actor.zone)
-        reading = read_message(text, now=local_now, directory=self.services.directory(actor.workspace_id))
-        found = registry.find(_INTENT_COMMAND[reading.intent])
+        local_now, ws, directory = now.astimezone(actor.zone), actor.workspace_id, self.services.directory
+        held, read_with = directory.cached(ws), None
+        if held is None:
+            reading = read_message(text, now=local_now, directory=directory(ws))
+        else:  # read with the index this process holds: a log checks its version in its transaction, with its reads
+            reading, read_with = read_message(text, now=local_now, directory=held[1]), held[0]
+            if reading.intent != Intent.LOG:  # the others check the counter first
+                read_with = None
+                if (current := directory(ws)) is not held[1] or directory.cached(ws) is not held:  # it moved
+                    reading = read_message(text, now=local_now, directory=current)
+        try:
+            return self._by_intent(Request(text, actor, now, delivery_id, reading, read_with=read_with))
+        except StaleReading as stale:  # names changed meanwhile: read again (maybe not a log now)
+            reading = read_message(text, now=local_now, directory=directory(ws, stale.version))
+            return self._by_intent(Request(text, actor, now, delivery_id, reading))
+
+    def _by_intent(self, request: Request) -> Reply:
+        assert request.reading is not None
+        found = registry.find(_INTENT_COMMAND[request.reading.intent])
         assert found is not None
-        return found.handler(Request(text, actor, now, delivery_id, reading), self.services)
+        return found.handler(request, self.services)
 
     def _guarded(self, work: Callable[[], Reply], *, actor: Actor | None = None) -> Reply:
         try:

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from domain.names import new_id
-from storage.prepared import PreparedRead
+from storage.prepared import PreparedRead, Step
 from storage.tables import DeliveryRow, PendingLogRow
 
 
@@ -65,6 +65,12 @@ def mark_delivery(session: Session, workspace_id: str, key: str, *, now: datetim
     record = _RECORD_DELIVERY[conn.dialect.name]
     inserted = record.execute(conn.connection, conn.dialect, workspace_id=workspace_id, key=key, seen_at=now)
     return inserted == 0
+
+
+def delivery_claim(dialect: str, workspace_id: str, key: str, *, now: datetime) -> Step:
+    """mark_delivery as a step to run together with the reads that follow it (storage.prepared.run_counted): it
+    touched no row when the delivery was processed before."""
+    return _RECORD_DELIVERY[dialect], {"workspace_id": workspace_id, "key": key, "seen_at": now}
 
 
 _DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]

@@ -207,3 +207,22 @@ def _as_sqlalchemy_errors(dialect: Dialect, sql: str) -> Iterator[None]:
         yield
     except dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
+
+
+def run_counted(conn: Connection, steps: Sequence[Step]) -> list[tuple[Rows | None, int]]:
+    """As `run_together` (one round trip on psycopg), with each step's row count: what a write touched (an
+    INSERT ... ON CONFLICT DO NOTHING that met its key touched none) or how many rows a select read."""
+    if not steps:
+        return []
+    dialect, dbapi = conn.dialect, conn.connection
+    prepared = [(read, *read._prepare_all(dialect, params)) for read, params in steps]
+    cursors = [dbapi.cursor() for _ in prepared]
+    try:
+        with _as_sqlalchemy_errors(dialect, prepared[0][1].sql):
+            _execute_all(dialect, dbapi, cursors, prepared)
+            return [(read._decode(c, dialect, cursor, cursor.fetchall()), int(cursor.rowcount))
+                    if read.stmt.is_select else (None, int(cursor.rowcount))
+                    for cursor, (read, c, _args, _many) in zip(cursors, prepared, strict=True)]
+    finally:
+        for cursor in cursors:
+            cursor.close()

@@ -229,6 +229,15 @@ class SqlAccounts(_Repo):
         row = self._run(stmt, id=account_id).first()
         return m.account_from_row(row) if row else None
 
+    def get_read(self, account_id: str) -> tuple[Step, Callable[[Rows], Account | None]]:
+        """`get` as a step to run together with other reads (storage.prepared.run_counted), and what makes the
+        account of its rows."""
+        read, row = _row_read("account.get_read", AccountRow, "id")
+
+        def account(rows: Rows) -> Account | None:
+            return m.account_from_row(row(*rows[0])) if rows else None
+        return (read, {"ws": self._ws, "id0": account_id}), account
+
     def by_name(self, name: str) -> Account | None:
         q = self._select(AccountRow).where(AccountRow.normalized_name == normalize_name(name))
         row = self._s.exec(q).first()
@@ -277,6 +286,17 @@ class SqlIndividuals(_Repo):
             IndividualRow, _c(IndividualRow, "id").in_(bindparam("ids", expanding=True))))
         return [m.individual_from_row(r) for part in _chunks(individual_ids)
                 for r in self._write(stmt, {"ws": self._ws, "ids": part})]
+
+    def with_ids_read(self, individual_ids: list[str]) -> tuple[Step, Callable[[Rows], list[Individual]]] | None:
+        """`with_ids` of a log's few people as a step to run together with other reads, and what makes the people
+        of its rows; None for none or for more than a log names."""
+        if not individual_ids or len(individual_ids) > _FEW_IDS:
+            return None
+        read, row = _people_with_ids(len(individual_ids))
+
+        def people(rows: Rows) -> list[Individual]:
+            return [m.individual_from_row(row(*r)) for r in rows]
+        return (read, {"ws": self._ws, **{f"id{i}": v for i, v in enumerate(individual_ids)}}), people
 
     def set_attitude(self, individual_id: str, attitude: int) -> None:
         """Move one person's attitude (not a field the parser's index reads): one UPDATE."""
@@ -348,6 +368,16 @@ def _people_with_ids(count: int) -> tuple[PreparedRead, Any]:
         return (PreparedRead(_rows_of(IndividualRow, table.c.id.in_(ids))),
                 namedtuple("IndividualTuple", [c.name for c in table.c]))  # type: ignore[misc]
     found: tuple[PreparedRead, Any] = _prepared(f"individual.with_ids.{count}", build)
+    return found
+
+
+def _row_read(key: str, model: type[SQLModel], column: str) -> tuple[PreparedRead, Any]:
+    """The workspace's row whose `column` is the parameter id0, and a row type reading it by column name."""
+    def build() -> tuple[PreparedRead, Any]:
+        table = model.__table__  # type: ignore[attr-defined]
+        return (PreparedRead(_rows_of(model, table.c[column] == bindparam("id0"))),
+                namedtuple(f"{model.__name__}Tuple", [c.name for c in table.c]))  # type: ignore[misc]
+    found: tuple[PreparedRead, Any] = _prepared(key, build)
     return found
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -11,9 +13,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
+from domain.customer import Account, Individual
 from domain.errors import Conflict, StorageUnavailable
 from storage import repositories as r
-from storage.pending import SqlPendingLogs, mark_delivery
+from storage.pending import SqlPendingLogs, delivery_claim, mark_delivery
+from storage.prepared import PreparedRead, Step, run_counted
 from storage.tables import WorkspaceRow
 from storage.views import AccountViews
 
@@ -26,18 +30,47 @@ class DuplicateDelivery(Conflict):
         self.key = key
 
 
+@dataclass
+class LogStart:
+    """What a log reads before it writes (SqlUnitOfWork.open_log)."""
+
+    repeated: bool  # the delivery was processed before: the log must write nothing
+    directory_version: int  # the workspace's change counter, read in the log's transaction
+    account: Account | None = None  # the account asked for, None when it is not in this workspace
+    people: list[Individual] = field(default_factory=list)  # the contacts asked for that are in this workspace
+
+
+class _Individuals(r.SqlIndividuals):
+    """`with_ids` answers once from the people the log read at its start (`hold`), in the same transaction."""
+
+    def __init__(self, session: Session, workspace_id: str, on_change: Callable[[], None]) -> None:
+        super().__init__(session, workspace_id, on_change)
+        self._held: dict[tuple[str, ...], list[Individual]] = {}
+
+    def hold(self, individual_ids: list[str], people: list[Individual]) -> None:
+        self._held[tuple(individual_ids)] = people
+
+    def drop_held(self) -> None:
+        self._held.clear()
+
+    def with_ids(self, individual_ids: list[str]) -> list[Individual]:
+        held = self._held.pop(tuple(individual_ids), None)
+        return held if held is not None else super().with_ids(individual_ids)
+
+
 class SqlUnitOfWork:
     def __init__(self, engine: Engine, workspace_id: str) -> None:
         self._engine = engine
         self.workspace_id = workspace_id
         self._directory_changed = False
         self._delivery_key: str | None = None
+        self.committed_version: int | None = None  # the change counter this unit's commit moved it to
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = Session(self._engine, expire_on_commit=False)
         s, ws = self.session, self.workspace_id
         self.accounts = r.SqlAccounts(s, ws, self._touch_directory)
-        self.individuals = r.SqlIndividuals(s, ws, self._touch_directory)
+        self.individuals = _Individuals(s, ws, self._touch_directory)
         self.interactions = r.SqlInteractions(s, ws)
         self.signals = r.SqlSignals(s, ws)
         self.touches = r.SqlTouches(s, ws)
@@ -75,12 +108,42 @@ class SqlUnitOfWork:
         self._delivery_key = key
         return mark_delivery(self.session, self.workspace_id, key, now=datetime.now(UTC))
 
+    def open_log(self, *, delivery_key: str | None, account_id: str | None, contact_ids: list[str]) -> LogStart:
+        """Claim the delivery, then read the change counter, the account and the log's known contacts: one round
+        trip on PostgreSQL, where each was one. The claim comes first, before anything is written, so a retried
+        delivery writes nothing; the contacts are what the log's `individuals.with_ids` then answers."""
+        conn, ws = self.session.connection(), self.workspace_id
+        steps: list[Step] = []
+        if delivery_key:
+            self._delivery_key = delivery_key
+            steps.append(delivery_claim(conn.dialect.name, ws, delivery_key, now=datetime.now(UTC)))
+        steps.append((_VERSION_READ, {"ws": ws}))
+        account_read = self.accounts.get_read(account_id) if account_id else None
+        if account_read is not None:
+            steps.append(account_read[0])
+        people_read = self.individuals.with_ids_read(contact_ids)
+        if people_read is not None:
+            steps.append(people_read[0])
+        results = iter(run_counted(conn, steps))
+        repeated = bool(delivery_key) and next(results)[1] == 0
+        version = next(results)[0]
+        start = LogStart(repeated, int(version[0][0] or 0) if version else 0)
+        if account_read is not None:
+            start.account = account_read[1](next(results)[0] or [])
+        if people_read is not None:
+            start.people = people_read[1](next(results)[0] or [])
+            self.individuals.hold(contact_ids, list(start.people))
+        return start
+
     def commit(self) -> None:
+        self.individuals.drop_held()
+        counter = None
         if self._directory_changed:
-            self.session.exec(  # type: ignore[call-overload]
+            counter = self.session.exec(  # type: ignore[call-overload]
                 update(WorkspaceRow).where(WorkspaceRow.id == self.workspace_id)  # type: ignore[arg-type]
                 .values(change_counter=WorkspaceRow.change_counter + 1)
-            )
+                .returning(WorkspaceRow.__table__.c.change_counter)  # type: ignore[attr-defined]
+            ).scalar()
         try:
             self.session.commit()
         except IntegrityError as exc:
@@ -92,8 +155,10 @@ class SqlUnitOfWork:
             self.session.rollback()
             raise StorageUnavailable(_storage_message(exc)) from exc
         self._directory_changed = False
+        self.committed_version = int(counter) if counter is not None else None
 
     def rollback(self) -> None:
+        self.individuals.drop_held()
         self.session.rollback()
 
 
@@ -121,6 +186,9 @@ def ensure_workspace(engine: Engine, workspace_id: str, name: str) -> None:
 
 _VERSION = select(WorkspaceRow.__table__.c.change_counter).where(  # type: ignore[attr-defined]
     WorkspaceRow.__table__.c.id == bindparam("ws"))  # type: ignore[attr-defined]
+
+
+_VERSION_READ = PreparedRead(_VERSION)
 
 
 def directory_version(engine: Engine, workspace_id: str) -> int:

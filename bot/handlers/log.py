@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.context import Request, Services
+from bot.context import Request, Services, StaleReading
 from bot.logbook import undo_log, write_log
 from bot.replies import Button, Choice, Reply, Section, Tone, error
 from bot.summary import understood
@@ -52,18 +52,41 @@ def reading_for_account(reading: Reading, account: Account, chosen: list[str] | 
 def handle(req: Request, svc: Services) -> Reply:
     if not req.text:
         return error("Tell me what happened, e.g. `log call with Jane at Acme, she wants a demo next week`.")
-    reading = req.reading or read_message(req.text, now=req.local_now, directory=svc.directory(req.actor.workspace_id))
+    ws = req.actor.workspace_id
+    if req.reading is not None:  # read by the dispatcher (a StaleReading goes back to it: it routes again)
+        return _log(req, svc, req.reading, version=req.read_with)
+    held = svc.directory.cached(ws)
+    if held is not None:  # read with the index this process holds; the log checks its version
+        try:
+            return _log(req, svc, read_message(req.text, now=req.local_now, directory=held[1]), version=held[0])
+        except StaleReading as stale:
+            return _log(req, svc, _read(req, svc, stale.version), version=None)
+    return _log(req, svc, _read(req, svc, None), version=None)
+
+
+def _read(req: Request, svc: Services, version: int | None) -> Reading:
+    return read_message(req.text, now=req.local_now, directory=svc.directory(req.actor.workspace_id, version))
+
+
+def _log(req: Request, svc: Services, reading: Reading, *, version: int | None) -> Reply:
+    """The log of a reading made with the index at `version` (None: checked by the caller)."""
     with svc.uow(req.actor.workspace_id) as uow:
-        if req.delivery_id and uow.seen_delivery(req.delivery_id):
+        named = reading.account.account if reading.account.kind == AccountKind.KNOWN else None
+        asked = req.account_id or (named.id if named else None)
+        start = uow.open_log(delivery_key=req.delivery_id, account_id=asked,
+                             contact_ids=[p.contact.id for p in reading.people if p.contact])
+        if start.repeated:
             return Reply("Already logged that one.", tone=Tone.INFO)
+        if version is not None and start.directory_version != version:
+            raise StaleReading(start.directory_version)
         if req.account_id is not None:  # picked in a form (Slack's log modal): looked up in this workspace only
-            picked = uow.accounts.get(req.account_id)
-            if picked is None:
+            if start.account is None:
                 raise NotFound("That account doesn't exist in this workspace. Nothing was saved.")
-            reading = reading_for_account(reading, picked)
+            reading = reading_for_account(reading, start.account)
         kind = reading.account.kind
         if kind == AccountKind.KNOWN and reading.account.account is not None:
-            account = uow.accounts.get(reading.account.account.id)
+            account_id = reading.account.account.id
+            account = start.account if account_id == asked else uow.accounts.get(account_id)
             if account is None:
                 raise NotFound("That account was just removed. Nothing was saved.")
             if any(p.candidates for p in reading.people):
@@ -86,7 +109,8 @@ def _save(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, 
     uow.commit()
     learned = getattr(svc.directory, "learned", None) if svc is not None and people else None
     if learned is not None:
-        learned(req.actor.workspace_id, [KnownContact(p.id, p.name, p.account_id, p.title) for p in people])
+        learned(req.actor.workspace_id, [KnownContact(p.id, p.name, p.account_id, p.title) for p in people],
+                uow.committed_version)
     return understood(reading, account, interaction.id, today=req.local_now.date())
 
 
