@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,15 +40,25 @@ def _drop_pg_database(admin_url: str, name: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def fresh_database(directory: Path, name: str = "touchpoint.db") -> Iterator[str]:
+    """A database of its own: a SQLite file in `directory`, or a new PostgreSQL database (dropped after) when
+    TOUCHPOINT_TEST_DATABASE_URL is set."""
     admin_url = os.environ.get(PG_ENV)
     if not admin_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'touchpoint.db'}"
+        yield f"sqlite:///{directory / name}"
         return
-    url, name = _fresh_pg_database(admin_url)
-    yield url
-    _drop_pg_database(admin_url, name)
+    url, pg_name = _fresh_pg_database(admin_url)
+    try:
+        yield url
+    finally:
+        _drop_pg_database(admin_url, pg_name)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,6 @@ Runs on the test database (SQLite, or PostgreSQL under TOUCHPOINT_TEST_DATABASE_
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +21,7 @@ from domain.listening import Interaction
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.tables import AccountRow
-from tests.conftest import PG_ENV, _drop_pg_database, _fresh_pg_database
+from tests.conftest import fresh_database
 
 AT = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 EB = (BuyingRole.ECONOMIC_BUYER,)
@@ -163,13 +161,8 @@ def test_writing_an_account_leaves_its_aggregates_alone(app: App, workspace: str
 @pytest.fixture
 def empty_database(tmp_path: Path) -> Iterator[str]:
     """A database of its own (the migration is run on it from the start)."""
-    admin_url = os.environ.get(PG_ENV)
-    if not admin_url:
-        yield f"sqlite:///{tmp_path / f'{uuid.uuid4().hex[:8]}.db'}"
-        return
-    url, name = _fresh_pg_database(admin_url)
-    yield url
-    _drop_pg_database(admin_url, name)
+    with fresh_database(tmp_path) as url:
+        yield url
 
 
 def test_the_migration_fills_in_the_aggregates_of_existing_accounts(empty_database: str) -> None:

@@ -28,6 +28,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stopped(proc: subprocess.Popen[str], timeout: float = 15) -> str:
+    """Stops a server process as a deploy would (SIGTERM, then SIGKILL if it hangs); returns what it wrote to
+    stderr."""
+    proc.terminate()
+    try:
+        return proc.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.communicate()[1]
+
+
 def wait_healthy(url: str, proc: subprocess.Popen[str], timeout: float = 60) -> None:
     deadline = clock.monotonic() + timeout
     while clock.monotonic() < deadline:

@@ -172,7 +172,7 @@ def test_serve_slack_socket_end_to_end_in_its_own_process(database_url: str, tmp
                                                            fake_slack: tuple[FakeSlackApi, str]) -> None:
     api, api_url = fake_slack
     opened = len(api.of("apps.connections.open"))
-    from tests.integration.test_serve import free_port, wait_healthy
+    from tests.integration.test_serve import free_port, stopped, wait_healthy
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "HOME": str(tmp_path), "SLACK_BOT_TOKEN": "xoxb-test",
@@ -191,10 +191,5 @@ def test_serve_slack_socket_end_to_end_in_its_own_process(database_url: str, tmp
                                        "response_url": f"{api_url}/webhook/{hook}", "channel_id": "D1"})
         assert "Touchpoint" in api.wait_for(hook)[0].params["text"]
     finally:
-        proc.terminate()
-        try:
-            _, err = proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, err = proc.communicate()
+        err = stopped(proc)
     assert "Traceback" not in err, err

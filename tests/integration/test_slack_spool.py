@@ -22,7 +22,7 @@ from bot.slack_server import inbox_store
 from storage.slack_installations import SqlSlackInbox
 from storage.slack_spool import SpoolInbox, spool_engine, spool_path
 from tests.integration.slack_fakes import SAMPLES, FakeSlackApi, LoopbackServer
-from tests.integration.test_serve import free_port, wait_healthy
+from tests.integration.test_serve import free_port, stopped, wait_healthy
 
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"Slack samples not at {SAMPLES}")
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,12 +197,7 @@ def test_serve_slack_answers_what_a_killed_server_left_in_its_spool(sqlite_app: 
         (answer,) = api.wait_for(hook)
         assert "Touchpoint" in answer.params["text"]
     finally:
-        proc.terminate()
-        try:
-            _, err = proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, err = proc.communicate()
+        err = stopped(proc)
     assert "Traceback" not in err, err
 
 
