@@ -168,19 +168,7 @@ def run_together(conn: Connection, steps: Sequence[Step]) -> list[Rows | None]:
     """Writes and reads in order on the connection's transaction; on psycopg, all in one round trip (writes of
     a log, then the read that must see them). A step with a list of parameter sets is one executemany; a select
     step returns its rows, a write step None."""
-    if not steps:
-        return []
-    dialect, dbapi = conn.dialect, conn.connection
-    prepared = [(read, *read._prepare_all(dialect, params)) for read, params in steps]
-    cursors = [dbapi.cursor() for _ in prepared]
-    try:
-        with _as_sqlalchemy_errors(dialect, prepared[0][1].sql):
-            _execute_all(dialect, dbapi, cursors, prepared)
-            return [read._decode(c, dialect, cursor, cursor.fetchall()) if read.stmt.is_select else None
-                    for cursor, (read, c, _args, _many) in zip(cursors, prepared, strict=True)]
-    finally:
-        for cursor in cursors:
-            cursor.close()
+    return [rows for rows, _count in run_counted(conn, steps)]
 
 
 def _execute_all(dialect: Dialect, dbapi: Any, cursors: list[Any], prepared: list[Any]) -> None:
@@ -220,9 +208,8 @@ def run_counted(conn: Connection, steps: Sequence[Step]) -> list[tuple[Rows | No
     try:
         with _as_sqlalchemy_errors(dialect, prepared[0][1].sql):
             _execute_all(dialect, dbapi, cursors, prepared)
-            return [(read._decode(c, dialect, cursor, cursor.fetchall()), int(cursor.rowcount))
-                    if read.stmt.is_select else (None, int(cursor.rowcount))
-                    for cursor, (read, c, _args, _many) in zip(cursors, prepared, strict=True)]
+            return [(read._decode(c, dialect, cursor, cursor.fetchall()) if read.stmt.is_select else None,
+                     int(cursor.rowcount)) for cursor, (read, c, _args, _many) in zip(cursors, prepared, strict=True)]
     finally:
         for cursor in cursors:
             cursor.close()

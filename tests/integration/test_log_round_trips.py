@@ -16,6 +16,7 @@ from bot.bootstrap import App, bootstrap
 from bot.context import Actor
 from bot.replies import Tone
 from bot.settings import Settings
+from domain.customer import Account
 from tests.conftest import NOW
 from tests.integration.helpers import load_world
 
@@ -129,14 +130,20 @@ def test_a_log_that_fails_part_way_writes_nothing_and_its_retry_is_logged(
     assert _globex_logs(app, world) == before + 1
 
 
-def test_a_log_for_an_account_picked_from_another_workspace_is_refused_and_writes_nothing(
-        app: App, world: str, rep: Actor) -> None:
+def _globex_elsewhere(app: App, world: str) -> tuple[str, Account]:
+    """Another workspace with the same world loaded, and its Globex."""
     other = f"{world}-other"
     app.ensure_workspace(other, "Other")
     load_world(app, other)
     with app.services.uow(other) as uow:
         theirs = uow.accounts.by_name("Globex Corporation")
-        assert theirs is not None
+    assert theirs is not None
+    return other, theirs
+
+
+def test_a_log_for_an_account_picked_from_another_workspace_is_refused_and_writes_nothing(
+        app: App, world: str, rep: Actor) -> None:
+    other, theirs = _globex_elsewhere(app, world)
     reply = app.dispatcher.handle_log("call with Frank, fine", account_id=theirs.id, actor=rep, now=NOW,
                                       delivery_id="Ev-cross")
     assert reply.tone == Tone.ERROR and "doesn't exist in this workspace" in reply.headline
@@ -145,12 +152,8 @@ def test_a_log_for_an_account_picked_from_another_workspace_is_refused_and_write
 
 
 def test_the_reads_a_log_starts_with_find_nothing_of_another_workspace(app: App, world: str, rep: Actor) -> None:
-    other = f"{world}-other"
-    app.ensure_workspace(other, "Other")
-    load_world(app, other)
+    other, theirs = _globex_elsewhere(app, world)
     with app.services.uow(other) as uow:
-        theirs = uow.accounts.by_name("Globex Corporation")
-        assert theirs is not None
         their_people = [p.id for p in uow.individuals.of_account(theirs.id)]
     with app.services.uow(world) as uow:
         start = uow.open_log(delivery_key=None, account_id=theirs.id, contact_ids=their_people)
