@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ _ATTITUDE_CHANNELS = {Channel.ENGAGEMENT, Channel.SAMPLING, Channel.CHATTER, Cha
 
 def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id: str, now: datetime,
               created_account: bool = False, created_people: list[Individual] | None = None,
-              account_as_stored: bool = True) -> Interaction:
+              account_as_stored: bool = True, known: Sequence[Individual] = ()) -> Interaction:
     """Record the interaction, its signals, touches, people, attitude moves, stage evidence and next step.
 
     Everything is decided in memory first, then written as one Core INSERT per table (new people, signals,
@@ -30,12 +31,13 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
     for a stage or lifecycle that moved: no ORM instances, and no look-ups for rows whose ids were just made.
     The writes are held and run together with the stage read that follows them (one round trip on PostgreSQL).
     `account_as_stored`: the account's stage and lifecycle are what this transaction last wrote or read (an
-    edit passes False: its account was read before the undo, and is written back whatever it holds)."""
+    edit passes False: its account was read before the undo, and is written back whatever it holds). `known`:
+    contacts of the reading this transaction already read (SqlUnitOfWork.open_log), not read again."""
     undo: dict[str, Any] = {"created_account": account.id if created_account else None, "created_people": [],
                             "attitudes": {}, "stage": account.stage.value if account.stage else None,
                             "lifecycle": account.lifecycle.value}
     uow.session.flush()  # anything this transaction changed through the ORM (an undo before an edit) is read back
-    people, created = _people(uow, reading, account, undo)
+    people, created = _people(uow, reading, account, undo, known)
     person_ids = tuple(p.id for p in people)
     interaction = Interaction(new_id(), account.id, rep_id, reading.text, now, person_ids)
     moves = _move_attitudes(reading, people, undo, rep_id=rep_id, now=now, interaction_id=interaction.id)
@@ -72,10 +74,14 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
     return interaction
 
 
-def _people(uow: SqlUnitOfWork, reading: Reading, account: Account, undo: dict[str, Any]
-            ) -> tuple[list[Individual], list[Individual]]:
-    """The log's people (known contacts read in one query) and those of them to create."""
-    known = {p.id: p for p in uow.individuals.with_ids([p.contact.id for p in reading.people if p.contact])}
+def _people(uow: SqlUnitOfWork, reading: Reading, account: Account, undo: dict[str, Any],
+            read_before: Sequence[Individual] = ()) -> tuple[list[Individual], list[Individual]]:
+    """The log's people (known contacts read in one query, unless this transaction read them before) and those
+    of them to create."""
+    known = {p.id: p for p in read_before}
+    missing = [p.contact.id for p in reading.people if p.contact and p.contact.id not in known]
+    if missing:
+        known.update((p.id, p) for p in uow.individuals.with_ids(missing))
     found: list[Individual] = []
     created: list[Individual] = []
     for p in reading.people:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
@@ -17,9 +16,9 @@ from domain.customer import Account, Individual
 from domain.errors import Conflict, StorageUnavailable
 from storage import repositories as r
 from storage.pending import SqlPendingLogs, delivery_claim, mark_delivery
-from storage.prepared import PreparedRead, Step, run_counted
+from storage.prepared import Step, run_counted
 from storage.tables import WorkspaceRow
-from storage.views import AccountViews
+from storage.views import VERSION, AccountViews
 
 
 class DuplicateDelivery(Conflict):
@@ -40,24 +39,6 @@ class LogStart:
     people: list[Individual] = field(default_factory=list)  # the contacts asked for that are in this workspace
 
 
-class _Individuals(r.SqlIndividuals):
-    """`with_ids` answers once from the people the log read at its start (`hold`), in the same transaction."""
-
-    def __init__(self, session: Session, workspace_id: str, on_change: Callable[[], None]) -> None:
-        super().__init__(session, workspace_id, on_change)
-        self._held: dict[tuple[str, ...], list[Individual]] = {}
-
-    def hold(self, individual_ids: list[str], people: list[Individual]) -> None:
-        self._held[tuple(individual_ids)] = people
-
-    def drop_held(self) -> None:
-        self._held.clear()
-
-    def with_ids(self, individual_ids: list[str]) -> list[Individual]:
-        held = self._held.pop(tuple(individual_ids), None)
-        return held if held is not None else super().with_ids(individual_ids)
-
-
 class SqlUnitOfWork:
     def __init__(self, engine: Engine, workspace_id: str) -> None:
         self._engine = engine
@@ -70,7 +51,7 @@ class SqlUnitOfWork:
         self.session = Session(self._engine, expire_on_commit=False)
         s, ws = self.session, self.workspace_id
         self.accounts = r.SqlAccounts(s, ws, self._touch_directory)
-        self.individuals = _Individuals(s, ws, self._touch_directory)
+        self.individuals = r.SqlIndividuals(s, ws, self._touch_directory)
         self.interactions = r.SqlInteractions(s, ws)
         self.signals = r.SqlSignals(s, ws)
         self.touches = r.SqlTouches(s, ws)
@@ -111,13 +92,13 @@ class SqlUnitOfWork:
     def open_log(self, *, delivery_key: str | None, account_id: str | None, contact_ids: list[str]) -> LogStart:
         """Claim the delivery, then read the change counter, the account and the log's known contacts: one round
         trip on PostgreSQL, where each was one. The claim comes first, before anything is written, so a retried
-        delivery writes nothing; the contacts are what the log's `individuals.with_ids` then answers."""
+        delivery writes nothing; the contacts go to `write_log` (`known`), which need not read them again."""
         conn, ws = self.session.connection(), self.workspace_id
         steps: list[Step] = []
         if delivery_key:
             self._delivery_key = delivery_key
             steps.append(delivery_claim(conn.dialect.name, ws, delivery_key, now=datetime.now(UTC)))
-        steps.append((_VERSION_READ, {"ws": ws}))
+        steps.append((VERSION, {"ws": ws}))
         account_read = self.accounts.get_read(account_id) if account_id else None
         if account_read is not None:
             steps.append(account_read[0])
@@ -132,11 +113,9 @@ class SqlUnitOfWork:
             start.account = account_read[1](next(results)[0] or [])
         if people_read is not None:
             start.people = people_read[1](next(results)[0] or [])
-            self.individuals.hold(contact_ids, list(start.people))
         return start
 
     def commit(self) -> None:
-        self.individuals.drop_held()
         counter = None
         if self._directory_changed:
             counter = self.session.exec(  # type: ignore[call-overload]
@@ -158,7 +137,6 @@ class SqlUnitOfWork:
         self.committed_version = int(counter) if counter is not None else None
 
     def rollback(self) -> None:
-        self.individuals.drop_held()
         self.session.rollback()
 
 
@@ -184,18 +162,11 @@ def ensure_workspace(engine: Engine, workspace_id: str, name: str) -> None:
             s.rollback()
 
 
-_VERSION = select(WorkspaceRow.__table__.c.change_counter).where(  # type: ignore[attr-defined]
-    WorkspaceRow.__table__.c.id == bindparam("ws"))  # type: ignore[attr-defined]
-
-
-_VERSION_READ = PreparedRead(_VERSION)
-
-
 def directory_version(engine: Engine, workspace_id: str) -> int:
-    """Read on every message, so kept to one pre-built Core statement (no ORM session)."""
+    """Read on every message, so kept to one compiled statement (no ORM session)."""
     with engine.connect() as conn:
-        value = conn.execute(_VERSION, {"ws": workspace_id}).scalar()
-    return int(value or 0)
+        rows = VERSION.rows(conn, ws=workspace_id)
+    return int(rows[0][0] or 0) if rows else 0
 
 
 class SqlReadWork:

@@ -92,7 +92,7 @@ class AccountViews:
         """The parts a command asks for; the timeline when `signals_since` is given, without the words of
         its signals and logs when `texts` is False (notes run to thousands of characters)."""
         acc: dict[str, Any] = {"acc": account_id}
-        reads: list[tuple[PreparedRead, dict[str, Any]]] = [(_VERSION, {}), (_HEAD_WITH_MOVES if moves else _HEAD, acc)]
+        reads: list[tuple[PreparedRead, dict[str, Any]]] = [(VERSION, {}), (_HEAD_WITH_MOVES if moves else _HEAD, acc)]
         if signals_since is not None:
             reads.append((_TIMELINE if texts else _TIMELINE_BRIEF, {**acc, "since": signals_since, "n": interactions}))
         if evidence:
@@ -110,7 +110,7 @@ class AccountViews:
         )
 
     def directory_version(self) -> int:
-        rows = self._read((_VERSION, {}))[0]
+        rows = self._read((VERSION, {}))[0]
         return int(rows[0][0] or 0) if rows else 0
 
 
@@ -198,7 +198,7 @@ def _timeline(texts: bool) -> PreparedRead:
     return PreparedRead(select(*both.c).order_by(both.c.occurred_at.desc()))
 
 
-_VERSION = PreparedRead(select(_WS.c.change_counter).where(_WS.c.id == _WS_P))
+VERSION = PreparedRead(select(_WS.c.change_counter).where(_WS.c.id == _WS_P))  # the workspace's change counter
 _HEAD = _head(with_moves=False)
 _HEAD_WITH_MOVES = _head(with_moves=True)
 _TIMELINE = _timeline(texts=True)

@@ -5,6 +5,7 @@ Example: `log met Jane Doe (CFO) at Acme, worried about price, next: send ROI ca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -93,19 +94,20 @@ def _log(req: Request, svc: Services, reading: Reading, *, version: int | None) 
                 reply = ask_person(uow, req, reading, account.id, chosen=[])
                 uow.commit()
                 return reply
-            return _save(uow, req, reading, account, svc=svc)
+            return _save(uow, req, reading, account, svc=svc, known=start.people)
         reply = _ask(uow, req, reading)
         uow.commit()
         return reply
 
 
 def _save(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False,
-          svc: Services | None = None, as_stored: bool = True) -> Reply:
+          svc: Services | None = None, as_stored: bool = True, known: Sequence[Individual] = ()) -> Reply:
     """Write the log and commit. With `svc`, the transaction changed nothing the parser's index reads but the
     people it created: this process's index takes them in without a reload (DirectoryCache.learned)."""
     people: list[Individual] = []
     interaction = write_log(uow, reading=reading, account=account, rep_id=req.actor.user_id, now=req.now,
-                            created_account=created, created_people=people, account_as_stored=as_stored)
+                            created_account=created, created_people=people, account_as_stored=as_stored,
+                            known=known)
     uow.commit()
     learned = getattr(svc.directory, "learned", None) if svc is not None and people else None
     if learned is not None:
