@@ -232,7 +232,7 @@ class SqlAccounts(_Repo):
     def get_read(self, account_id: str) -> tuple[Step, Callable[[Rows], Account | None]]:
         """`get` as a step to run together with other reads (storage.prepared.run_counted), and what makes the
         account of its rows."""
-        read, row = _row_read("account.get_read", AccountRow, "id")
+        read, row = _rows_read("account.get_read", AccountRow, lambda table: table.c.id == bindparam("id0"))
 
         def account(rows: Rows) -> Account | None:
             return m.account_from_row(row(*rows[0])) if rows else None
@@ -276,12 +276,12 @@ class SqlIndividuals(_Repo):
         """by_ids as one prepared statement (a log names a few people; building the query cost more than it)."""
         if not individual_ids:
             return []
-        if len(individual_ids) <= _FEW_IDS:  # a log's people: on the driver's cursor, compiled once per count
+        few = self.with_ids_read(individual_ids)
+        if few is not None:  # a log's people: on the driver's cursor, compiled once per count
             self._run_queued()
             self._s.flush()
-            read, row = _people_with_ids(len(individual_ids))
-            params = {f"id{i}": v for i, v in enumerate(individual_ids)}
-            return [m.individual_from_row(row(*r)) for r in read.rows(self._s.connection(), ws=self._ws, **params)]
+            step, people = few
+            return people(run_together(self._s.connection(), [step])[0] or [])
         stmt = _prepared("individual.with_ids", lambda: _rows_of(
             IndividualRow, _c(IndividualRow, "id").in_(bindparam("ids", expanding=True))))
         return [m.individual_from_row(r) for part in _chunks(individual_ids)
@@ -362,20 +362,16 @@ _FEW_IDS = 8
 
 def _people_with_ids(count: int) -> tuple[PreparedRead, Any]:
     """The individuals with `count` given ids (bound as id0, id1...), and a row type reading them by name."""
-    def build() -> tuple[PreparedRead, Any]:
-        table = IndividualRow.__table__  # type: ignore[attr-defined]
-        ids: list[Any] = [bindparam(f"id{i}") for i in range(count)]
-        return (PreparedRead(_rows_of(IndividualRow, table.c.id.in_(ids))),
-                namedtuple("IndividualTuple", [c.name for c in table.c]))  # type: ignore[misc]
-    found: tuple[PreparedRead, Any] = _prepared(f"individual.with_ids.{count}", build)
-    return found
+    return _rows_read(f"individual.with_ids.{count}", IndividualRow,
+                      lambda table: table.c.id.in_([bindparam(f"id{i}") for i in range(count)]))
 
 
-def _row_read(key: str, model: type[SQLModel], column: str) -> tuple[PreparedRead, Any]:
-    """The workspace's row whose `column` is the parameter id0, and a row type reading it by column name."""
+def _rows_read(key: str, model: type[SQLModel], where: Callable[[Any], Any]) -> tuple[PreparedRead, Any]:
+    """The workspace's rows of `model` that meet `where` (given the table), compiled once, and a row type reading
+    them by column name."""
     def build() -> tuple[PreparedRead, Any]:
         table = model.__table__  # type: ignore[attr-defined]
-        return (PreparedRead(_rows_of(model, table.c[column] == bindparam("id0"))),
+        return (PreparedRead(_rows_of(model, where(table))),
                 namedtuple(f"{model.__name__}Tuple", [c.name for c in table.c]))  # type: ignore[misc]
     found: tuple[PreparedRead, Any] = _prepared(key, build)
     return found
