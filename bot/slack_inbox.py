@@ -32,7 +32,7 @@ class InboxStore(Protocol):
 
 
 class Waker(Protocol):
-    """threading.Event or multiprocessing.Event."""
+    """threading.Event, or the worker process's Doorbell (bot/slack_worker.py)."""
 
     def set(self) -> None: ...
     def clear(self) -> None: ...

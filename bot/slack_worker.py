@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from bot.slack_oauth import OAuthCredentials
-from storage.tables import WorkspaceRow
+from storage.tables import WORKSPACE
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -68,9 +68,8 @@ def warm(app: App) -> int:
     """Builds every Slack workspace's parser index before taking requests, so the first note after a deploy is
     answered at once instead of after the index is built (about 7 s at 100,000 accounts). Requests recorded
     meanwhile wait in the inbox. Returns how many indexes were built."""
-    table = WorkspaceRow.__table__  # type: ignore[attr-defined]
     with app.engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(select(table.c.id).where(table.c.id.startswith("slack:")))]
+        ids = [r[0] for r in conn.execute(select(WORKSPACE.c.id).where(WORKSPACE.c.id.startswith("slack:")))]
     started = time.perf_counter()
     for workspace in ids:
         app.services.directory(workspace)

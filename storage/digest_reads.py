@@ -73,6 +73,7 @@ class DigestReads:
     def __init__(self, session: Session, workspace_id: str) -> None:
         self._s = session
         self._ws = workspace_id
+        self._jit_off = False
 
     def _rows(self, read: PreparedRead, ids: Iterable[str] | None = None, **params: Any) -> list[Row]:
         if ids is not None:
@@ -105,11 +106,12 @@ class DigestReads:
         return picks, counts
 
     def _no_jit(self) -> None:
-        """PostgreSQL would compile the window reads with JIT (a high cost estimate): more time compiling than
-        reading. Off until the end of this transaction."""
+        """PostgreSQL would compile the deal and step reads with JIT (a high cost estimate): more time compiling than
+        reading. Off until the end of this transaction (set once)."""
         conn = self._s.connection()
-        if conn.dialect.name == "postgresql":
+        if conn.dialect.name == "postgresql" and not self._jit_off:
             conn.exec_driver_sql("SET LOCAL jit = off")
+            self._jit_off = True
 
     def deals_by_id(self, account_ids: Iterable[str]) -> list[DealRow]:
         """Those of these accounts that are active deals."""

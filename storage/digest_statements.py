@@ -39,25 +39,11 @@ from domain.customer import Lifecycle
 from domain.digest import ACTIVE_STAGES, LISTENED, PER_KIND
 from domain.listening import Polarity
 from storage.prepared import PreparedRead, raw
-from storage.tables import (
-    AccountRow,
-    AttitudeEventRow,
-    DigestSendRow,
-    IndividualRow,
-    InteractionRow,
-    NextStepRow,
-    SignalRow,
-    StageEventRow,
-)
+from storage.tables import ACCOUNT, ATTITUDE_EVENT, DIGEST_SEND, INDIVIDUAL, INTERACTION, NEXT_STEP, SIGNAL, STAGE_EVENT
 
-_A = AccountRow.__table__  # type: ignore[attr-defined]
-_P = IndividualRow.__table__  # type: ignore[attr-defined]
-_I = InteractionRow.__table__  # type: ignore[attr-defined]
-_S = SignalRow.__table__  # type: ignore[attr-defined]
-_N = NextStepRow.__table__  # type: ignore[attr-defined]
-_E = StageEventRow.__table__  # type: ignore[attr-defined]
-_M = AttitudeEventRow.__table__  # type: ignore[attr-defined]
-_D = DigestSendRow.__table__  # type: ignore[attr-defined]
+# short names for the tables the statements below read
+_A, _P, _I, _S = ACCOUNT, INDIVIDUAL, INTERACTION, SIGNAL
+_N, _E, _M, _D = NEXT_STEP, STAGE_EVENT, ATTITUDE_EVENT, DIGEST_SEND
 
 _WS: Any = bindparam("ws", type_=String)
 

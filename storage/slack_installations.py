@@ -27,6 +27,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.engine import make_engine
 from storage.prepared import PreparedRead
+from storage.tables import core
 from storage.uow import ensure_workspace
 from storage.upsert import merge_row
 
@@ -238,7 +239,7 @@ class InboxItem:
     attempts: int
 
 
-_INBOX = SlackInboxRow.__table__  # type: ignore[attr-defined]
+_INBOX = core(SlackInboxRow)
 _RECORD = PreparedRead(insert(_INBOX))
 FINISHED = datetime(9999, 1, 1, tzinfo=UTC)  # the lease of a finished request: never claimed again
 KEEP_FINISHED = timedelta(days=1)  # Slack retries within minutes; a day is ample

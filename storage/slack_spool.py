@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from storage.engine import make_engine, sqlite_url
 from storage.prepared import PreparedRead, utc
 from storage.slack_installations import FINISHED, KEEP_FINISHED, InboxItem, SlackInboxRow, SqlSlackInbox
+from storage.tables import core
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ _RECORD = PreparedRead(insert(_SPOOL).values(
 _PURGE = PreparedRead(delete(_SPOOL).where(_SPOOL.c.received_at < bindparam("before", type_=String)))
 _AFTER = PreparedRead(select(_SPOOL.c.seq, _SPOOL.c.id, _SPOOL.c.workspace_id, _SPOOL.c.kind, _SPOOL.c.payload).where(
     _SPOOL.c.seq > bindparam("after", type_=Integer)).order_by(_SPOOL.c.seq).limit(BATCH))
-_INBOX = SlackInboxRow.__table__  # type: ignore[attr-defined]
+_INBOX = core(SlackInboxRow)
 _PROGRESS = select(_INBOX.c.id, _INBOX.c.lease_until, _INBOX.c.attempts).where(
     _INBOX.c.id.in_(bindparam("ids", expanding=True)))  # the worker's, off the ack path: plain Core
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Integer, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
@@ -255,3 +255,14 @@ class DigestSendRow(SQLModel, table=True):
     attempts: int = 0
     sent_at: datetime | None = None
     detail: str | None = None
+
+
+def core(model: type[SQLModel]) -> Table:
+    """A model's Core table, for the statements compiled once (storage/prepared.py) that skip the ORM."""
+    return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+ACCOUNT, INDIVIDUAL, INTERACTION, SIGNAL = core(AccountRow), core(IndividualRow), core(InteractionRow), core(SignalRow)
+NEXT_STEP, STAGE_EVENT, ATTITUDE_EVENT = core(NextStepRow), core(StageEventRow), core(AttitudeEventRow)
+MESSAGE_MAP, WORKSPACE, DIGEST_SEND = core(MessageMapRow), core(WorkspaceRow), core(DigestSendRow)
+

@@ -17,7 +17,7 @@ from domain.errors import Conflict, StorageUnavailable
 from storage import repositories as r
 from storage.pending import SqlPendingLogs, delivery_claim, mark_delivery
 from storage.prepared import Step, run_counted
-from storage.tables import WorkspaceRow
+from storage.tables import WORKSPACE, WorkspaceRow
 from storage.views import VERSION, AccountViews
 
 
@@ -121,7 +121,7 @@ class SqlUnitOfWork:
             counter = self.session.exec(  # type: ignore[call-overload]
                 update(WorkspaceRow).where(WorkspaceRow.id == self.workspace_id)  # type: ignore[arg-type]
                 .values(change_counter=WorkspaceRow.change_counter + 1)
-                .returning(WorkspaceRow.__table__.c.change_counter)  # type: ignore[attr-defined]
+                .returning(WORKSPACE.c.change_counter)
             ).scalar()
         try:
             self.session.commit()

@@ -28,26 +28,20 @@ from domain.next_steps import NextStep
 from storage.decode import CHANNELS, LIFECYCLES, POLARITIES, STAGES, ids, roles
 from storage.prepared import PreparedRead, raw, read_together, utc
 from storage.tables import (
-    AccountRow,
-    AttitudeEventRow,
-    IndividualRow,
-    InteractionRow,
-    MessageMapRow,
-    NextStepRow,
-    SignalRow,
-    StageEventRow,
-    WorkspaceRow,
+    ACCOUNT,
+    ATTITUDE_EVENT,
+    INDIVIDUAL,
+    INTERACTION,
+    MESSAGE_MAP,
+    NEXT_STEP,
+    SIGNAL,
+    STAGE_EVENT,
+    WORKSPACE,
 )
 
-_A = AccountRow.__table__  # type: ignore[attr-defined]
-_P = IndividualRow.__table__  # type: ignore[attr-defined]
-_M = AttitudeEventRow.__table__  # type: ignore[attr-defined]
-_S = SignalRow.__table__  # type: ignore[attr-defined]
-_I = InteractionRow.__table__  # type: ignore[attr-defined]
-_E = StageEventRow.__table__  # type: ignore[attr-defined]
-_N = NextStepRow.__table__  # type: ignore[attr-defined]
-_MAP = MessageMapRow.__table__  # type: ignore[attr-defined]
-_WS = WorkspaceRow.__table__  # type: ignore[attr-defined]
+# short names for the tables the statements below read
+_A, _P, _M, _S, _I = ACCOUNT, INDIVIDUAL, ATTITUDE_EVENT, SIGNAL, INTERACTION
+_E, _N, _MAP, _WS = STAGE_EVENT, NEXT_STEP, MESSAGE_MAP, WORKSPACE
 
 _WS_P, _ACC_P = bindparam("ws", type_=String), bindparam("acc", type_=String)
 
