@@ -102,6 +102,11 @@ def _tuned(client: ConnectorClient, loop: asyncio.AbstractEventLoop | None) -> C
     either, its requests fallback stops asking the environment on every send (requests walks os.environ for
     proxies per request: a tenth of a turn). When an admin set a proxy, nothing changes: the stock pipeline
     keeps reading the environment."""
+    serializer = getattr(client, "_serialize", None)
+    if serializer is not None:
+        # msrest re-checks every model we send against its schema (as much CPU as serializing it); the Bot
+        # Connector validates what it receives, as AutoRest's newer clients leave it to the service
+        serializer.client_side_validation = False
     config = getattr(client, "config", None)
     if config is None or urllib.request.getproxies():
         return client

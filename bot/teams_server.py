@@ -95,7 +95,7 @@ async def messages(request: web.Request) -> web.Response:
     if body["type"] not in _NEEDS_ADDRESS:
         return web.Response(status=200)  # typing, endOfConversation, events...: nothing to do
     try:
-        activity = Activity().deserialize(body)
+        activity = Activity.deserialize(body)  # the classmethod: no throwaway Activity of 65 fields first
     except Exception:  # msrest raises several types for fields of the wrong shape
         log.info("undecodable Activity", exc_info=True)
         return problem(400, "the Activity has fields of the wrong type")
