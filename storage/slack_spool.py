@@ -11,6 +11,7 @@ On PostgreSQL, rows are locked one by one and the inbox table does both jobs (st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam, delete, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import PoolProxiedConnection
 
 from storage.engine import make_engine, sqlite_url
 from storage.prepared import PreparedRead, utc
@@ -91,6 +93,7 @@ class SpoolInbox:
         self._purged_at = datetime.min.replace(tzinfo=UTC)
         self._place = 0  # every spooled request up to this seq is finished
         self._checkpoints: threading.Thread | None = None
+        self._recorder: PoolProxiedConnection | None = None  # the records' own connection, opened by the first
         self._lease = timedelta(seconds=lease_seconds)
         self._finished_purged_at = datetime.min.replace(tzinfo=UTC)
         self._answered: list[str] = []  # finished, not yet marked so in the main database (see `answered`)
@@ -105,7 +108,11 @@ class SpoolInbox:
         row = {"id": key, "workspace_id": workspace_id, "kind": kind, "payload": json.dumps(payload),
                "received_at": now.isoformat()}
         with self._writing:
-            dbapi = self._spool.raw_connection()
+            # One connection kept for records, under the lock: a pool checkout and check-in (its reset) cost as
+            # much as the insert itself.
+            if self._recorder is None:
+                self._recorder = self._spool.raw_connection()
+            dbapi = self._recorder
             try:
                 added = _RECORD.execute(dbapi, self._spool.dialect, **row) == 1
                 if now - self._purged_at >= PURGE_EVERY:  # retries come within minutes: a day's ids are ample
@@ -113,10 +120,11 @@ class SpoolInbox:
                     _PURGE.execute(dbapi, self._spool.dialect, before=(now - KEEP_FINISHED).isoformat())
                 dbapi.commit()
             except BaseException:
-                dbapi.rollback()
+                self._recorder = None  # whatever went wrong, the next record starts on a fresh connection
+                with contextlib.suppress(Exception):
+                    dbapi.rollback()
+                dbapi.invalidate()
                 raise
-            finally:
-                dbapi.close()
         return added
 
     def _start_checkpoints(self) -> None:

@@ -312,3 +312,23 @@ def test_the_worker_loop_answers_everything_then_waits_for_the_doorbell_and_mark
         worker.join(10)
     assert not worker.is_alive()
 
+
+def test_a_record_that_fails_leaves_nothing_behind_and_the_next_one_goes_in(sqlite_app: App,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import storage.slack_spool as spool_module
+
+    server = spool_of(sqlite_app)
+    first, second = f"command:1-{uuid.uuid4()}", f"command:2-{uuid.uuid4()}"
+    assert record(server, first) is True
+
+    def disk_full(*_args: object, **_kw: object) -> int:
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(spool_module._RECORD, "execute", disk_full)
+        with pytest.raises(OperationalError):
+            record(server, second)  # the rep hears "try again"; nothing was acked
+    assert record(server, second) is True and record(server, first) is False  # a fresh connection, same spool
+    assert [i.id for i in spool_of(sqlite_app).claim_stale(limit=5)] == [first, second]
