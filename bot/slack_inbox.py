@@ -133,6 +133,8 @@ class Inbox:
                 continue
             unflushed = self._run(item, None, finish=deferring.answered if deferring is not None else None) \
                 or unflushed
+        if deferring is not None and unflushed:  # stopping: a restarted worker must not run these again
+            self._guarded(deferring.flush)
 
     @staticmethod
     def _guarded(step: Callable[[], None]) -> None:

@@ -313,6 +313,16 @@ def test_the_worker_loop_answers_everything_then_waits_for_the_doorbell_and_mark
     assert not worker.is_alive()
 
 
+def test_a_worker_told_to_stop_marks_what_it_answered_before_it_exits(sqlite_app: App) -> None:
+    key = f"command:{uuid.uuid4()}"
+    record(spool_of(sqlite_app), key)
+    inbox = Inbox(spool_of(sqlite_app))
+    stop, doorbell = threading.Event(), threading.Event()
+    inbox.on("command", lambda _item, _token: stop.set())  # answered, and the server stops at that moment
+    inbox.work(stop, doorbell, idle_wait=30)
+    assert finished(sqlite_app, key)
+
+
 def test_a_record_that_fails_leaves_nothing_behind_and_the_next_one_goes_in(sqlite_app: App,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy.exc import OperationalError
