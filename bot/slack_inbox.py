@@ -9,7 +9,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,6 +18,7 @@ from storage.slack_installations import InboxItem
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5  # a request that failed this often is dropped (and logged), not retried forever
+FLUSH_AFTER = 0.05  # seconds idle before a worker marks its answered requests finished on their own
 Processor = Callable[[InboxItem, str | None], None]  # (the request, its bot token when known in memory)
 
 
@@ -29,6 +30,16 @@ class InboxStore(Protocol):
                leased: bool = True) -> bool: ...
     def claim_stale(self, limit: int = 50) -> list[InboxItem]: ...
     def done(self, key: str) -> None: ...
+
+
+@runtime_checkable
+class Deferring(Protocol):
+    """A store whose worker marks requests finished with its next claim (storage/slack_spool.SpoolInbox)."""
+
+    caught_up: bool  # the last claim saw nothing recorded after what it took: the doorbell says when to look
+
+    def answered(self, key: str) -> None: ...
+    def flush(self) -> None: ...
 
 
 class Waker(Protocol):
@@ -87,23 +98,50 @@ class Inbox:
 
     def work(self, stop: Waker, wake: Waker, *, idle_wait: float = 1.0) -> None:
         """A worker process's loop: takes one recorded request at a time (so no other worker waits behind a
-        long queue here) and runs it, until `stop` is set."""
+        long queue here) and runs it, until `stop` is set.
+
+        With a deferring store, a request's answer is posted before anything else is written: the request is
+        marked finished with the next claim (after the next ack, since the server rings only then), so at one
+        request at a time the worker is idle, not committing, when the next request arrives."""
+        deferring = self._store if isinstance(self._store, Deferring) else None
+        unflushed = False  # answered requests not yet marked finished
         while not stop.is_set():
+            # Caught up: nothing to look at until the doorbell rings (or a while has passed, see below).
+            if deferring is not None and deferring.caught_up and not wake.wait(FLUSH_AFTER if unflushed
+                                                                                 else idle_wait):
+                if unflushed:
+                    self._guarded(deferring.flush)
+                    unflushed = False
+                else:
+                    deferring.caught_up = False  # look anyway: a failed request's lease may have run out
+                continue
             wake.clear()  # before looking, so a request recorded meanwhile sets it again
             try:
                 items = self._store.claim_stale(limit=1)
+                unflushed = False  # the claim marked them
             except SQLAlchemyError as exc:
                 log.warning("reading the Slack inbox failed: %s", exc)
                 items = []
             if not items:
-                wake.wait(idle_wait)
-                continue
+                if deferring is None:
+                    wake.wait(idle_wait)
+                continue  # a deferring store is caught up now: the loop waits for its doorbell
             item = items[0]
             if item.attempts > MAX_ATTEMPTS or item.kind not in self._processors:
                 log.error("dropping Slack request %s after %s attempts", item.id, item.attempts - 1)
                 self._store.done(item.id)
                 continue
-            self._run(item, None)
+            unflushed = self._run(item, None, finish=deferring.answered if deferring is not None else None) \
+                or unflushed
+        if deferring is not None and unflushed:  # stopping: a restarted worker must not run these again
+            self._guarded(deferring.flush)
+
+    @staticmethod
+    def _guarded(step: Callable[[], None]) -> None:
+        try:
+            step()
+        except SQLAlchemyError as exc:  # kept: marked with the next claim instead
+            log.warning("writing the Slack inbox failed: %s", exc)
 
     def _queue(self, item: InboxItem, token: str | None) -> None:
         with self._lock:
@@ -112,12 +150,15 @@ class Inbox:
             self._mine.add(item.id)
         self._pool.submit(self._run, item, token)
 
-    def _run(self, item: InboxItem, token: str | None) -> None:
+    def _run(self, item: InboxItem, token: str | None, finish: Callable[[str], None] | None = None) -> bool:
+        """Runs a request and marks it done (or, with `finish`, hands it to that); True when it succeeded."""
         try:
             self._processors[item.kind](item, token)
-            self._store.done(item.id)
+            (finish or self._store.done)(item.id)
+            return True
         except Exception:  # the record stays: its lease runs out and a sweep tries again
             log.exception("processing Slack request %s failed (attempt %s)", item.id, item.attempts)
+            return False
         finally:
             with self._lock:
                 self._mine.discard(item.id)

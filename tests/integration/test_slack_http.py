@@ -208,3 +208,27 @@ def settled_count(slack: Slack, method: str, quiet: float = 0.5, timeout: float 
             return count
         count = now
     return count
+
+
+def test_slash_commands_dispatched_on_the_event_loop_are_acked_answered_and_refused_like_the_others(
+        slack: Slack, team: str) -> None:
+    """`serve_slack` on a spool dispatches slash commands on the event loop (no thread hop before the ack);
+    everything else still goes through the thread pool. Bolt no longer checks signatures: the server does."""
+    from bot.slack_server import _is_slash_command
+
+    bolt = build_slack_app(slack.app, signing_secret=SECRET, token="xoxb-test", clock=lambda: NOW,
+                           client=WebClient(token="xoxb-test", base_url=slack.api_url + "/api/"),
+                           verify_requests=False)  # as serve_slack builds it: the server checks signatures first
+    server = LoopbackServer(make_web_app(slack.app, bolt, signing_secret=SECRET, inline=_is_slash_command)).start()
+    inline = Slack(slack.app, slack.api, slack.api_url, server.url + "/slack/events")
+    try:
+        reply = inline.slash(team, "/log", "call with Frank at Globex, wants a demo")
+        assert "Logged for Globex Corporation" in reply["text"]
+        body = slash_body(command="/dmu", text="Globex", team=team, user="", response_url=slack.hook())
+        status, text = post(inline.url, body, content_type=FORM)
+        assert status == 200 and text.startswith("Sorry")  # the error boundary, as in the pool
+        assert post(inline.url, body, content_type=FORM, sig="v0=forged")[0] == 401
+        assert post(inline.url, body, content_type=FORM, ts=int(time.time()) - 600)[0] == 401  # a replay
+        assert inline.event(team, "log call with Frank at Globex, asked for a trial") == 200  # events: the pool
+    finally:
+        server.stop()

@@ -241,3 +241,104 @@ def test_the_doorbell_wakes_the_worker_process_and_each_ring_counts_once() -> No
     finally:
         listener.join(30)
     assert not doorbell.is_set()  # its ring was taken by the one who heard it
+
+
+def finished(app: App, key: str) -> bool:
+    """The worker's progress in the main database says the request is done."""
+    with sqlite3.connect(str(app.engine.url.database)) as conn:
+        row = conn.execute("SELECT lease_until FROM slack_inbox WHERE id = ?", (key,)).fetchone()
+    return row is not None and str(row[0]).startswith("9999")
+
+
+def test_an_answered_request_is_marked_finished_with_the_next_claim_or_by_a_flush(sqlite_app: App) -> None:
+    server, worker = spool_of(sqlite_app), spool_of(sqlite_app)
+    first, second = f"command:1-{uuid.uuid4()}", f"command:2-{uuid.uuid4()}"
+    record(server, first)
+    record(server, second)
+    (item,) = worker.claim_stale(limit=1)
+    assert item.id == first and not worker.caught_up  # the second is waiting: look again without the doorbell
+    worker.answered(first)  # its answer is posted; nothing written yet
+    assert not finished(sqlite_app, first)
+    (item,) = worker.claim_stale(limit=1)
+    assert item.id == second and worker.caught_up
+    assert finished(sqlite_app, first) and not finished(sqlite_app, second)  # in the claim's own transaction
+    worker.answered(second)
+    worker.flush()
+    assert finished(sqlite_app, second) and worker.claim_stale(limit=1) == []
+
+
+def test_a_worker_killed_after_the_answer_but_before_marking_it_runs_the_request_again(sqlite_app: App) -> None:
+    """Never lost: at worst a second answer (the delivery id keeps the note from being logged twice)."""
+    clock = Clock()
+    key = f"command:{uuid.uuid4()}"
+    record(spool_of(sqlite_app, clock), key)
+    killed = spool_of(sqlite_app, clock)
+    (item,) = killed.claim_stale(limit=1)
+    killed.answered(item.id)  # ...and the process dies here
+    restarted = spool_of(sqlite_app, clock)
+    assert restarted.claim_stale(limit=1) == []  # still on its lease
+    clock.now += timedelta(minutes=3)
+    (again,) = restarted.claim_stale(limit=1)
+    assert again.id == key and again.attempts == item.attempts + 1
+    restarted.answered(key)
+    restarted.flush()
+    clock.now += timedelta(minutes=3)
+    assert finished(sqlite_app, key) and spool_of(sqlite_app, clock).claim_stale(limit=1) == []
+
+
+def test_the_worker_loop_answers_everything_then_waits_for_the_doorbell_and_marks_its_work_finished(
+        sqlite_app: App) -> None:
+    from tests.integration.slack_fakes import eventually
+
+    server = spool_of(sqlite_app)
+    keys = [f"command:{n}-{uuid.uuid4()}" for n in range(3)]
+    for n, key in enumerate(keys[:2]):  # recorded before the worker starts: both run without a ring
+        record(server, key, n)
+    inbox = Inbox(spool_of(sqlite_app))
+    ran: list[str] = []
+    inbox.on("command", lambda item, _token: ran.append(item.id))
+    stop, doorbell = threading.Event(), threading.Event()
+    worker = threading.Thread(target=inbox.work, args=(stop, doorbell), kwargs={"idle_wait": 30})
+    worker.start()
+    try:
+        eventually(lambda: ran == keys[:2])
+        eventually(lambda: all(finished(sqlite_app, k) for k in keys[:2]))  # marked once idle
+        record(server, keys[2], 2)
+        doorbell.set()  # what the server does once the ack is written
+        eventually(lambda: ran == keys and finished(sqlite_app, keys[2]))
+    finally:
+        stop.set()
+        doorbell.set()
+        worker.join(10)
+    assert not worker.is_alive()
+
+
+def test_a_worker_told_to_stop_marks_what_it_answered_before_it_exits(sqlite_app: App) -> None:
+    key = f"command:{uuid.uuid4()}"
+    record(spool_of(sqlite_app), key)
+    inbox = Inbox(spool_of(sqlite_app))
+    stop, doorbell = threading.Event(), threading.Event()
+    inbox.on("command", lambda _item, _token: stop.set())  # answered, and the server stops at that moment
+    inbox.work(stop, doorbell, idle_wait=30)
+    assert finished(sqlite_app, key)
+
+
+def test_a_record_that_fails_leaves_nothing_behind_and_the_next_one_goes_in(sqlite_app: App,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import storage.slack_spool as spool_module
+
+    server = spool_of(sqlite_app)
+    first, second = f"command:1-{uuid.uuid4()}", f"command:2-{uuid.uuid4()}"
+    assert record(server, first) is True
+
+    def disk_full(*_args: object, **_kw: object) -> int:
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(spool_module._RECORD, "execute", disk_full)
+        with pytest.raises(OperationalError):
+            record(server, second)  # the rep hears "try again"; nothing was acked
+    assert record(server, second) is True and record(server, first) is False  # a fresh connection, same spool
+    assert [i.id for i in spool_of(sqlite_app).claim_stale(limit=5)] == [first, second]
