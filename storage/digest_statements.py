@@ -150,8 +150,9 @@ def _deals_of_owners() -> PreparedRead:
 # Each owner's first PER_KIND steps overdue and due today, in the digest's order (`key_of`: the oldest due date
 # first, then the id): per owner, two short walks of the index on (owner, done, due, id) that stop at PER_KIND,
 # instead of ranking every due step (36k for 1,000 reps: a sort of all of them, and a plan that hashed all of
-# next_step on PostgreSQL). Only the steps kept are read, with their account. The account's name shows when it is
-# the owner's or the owner logged on it within the scope (bot/digest_content.py SCOPE_DAYS); else "?".
+# next_step on PostgreSQL). Only the steps kept are read, with their account: by rowid on SQLite (the index holds
+# it), straight from the walks on PostgreSQL (no second look-up of each step by its id). The account's name shows
+# when it is the owner's or the owner logged on it within the scope (bot/digest_content.py SCOPE_DAYS); else "?".
 _STEP_PICK_COLUMNS = """s.id, s.account_id, s.owner_id, s.text, s.due, a.name, a.owner_id AS owns, a.lifecycle,
     a.stage, a.people_count, a.economic_buyers, a.last_touch_at,
     CASE WHEN a.owner_id = s.owner_id THEN true WHEN a.id IS NULL THEN false ELSE EXISTS (
@@ -160,21 +161,20 @@ _STEP_PICK_COLUMNS = """s.id, s.account_id, s.owner_id, s.text, s.due, a.name, a
 _STEP_PICKS_SQL = {
     # SQLite has no LATERAL: a correlated IN, each branch walking the index in order and stopping at the limit
     "sqlite": f"""SELECT {_STEP_PICK_COLUMNS}
-FROM json_each(:ids) AS o JOIN next_step AS s ON s.id IN (
-    SELECT id FROM (SELECT id FROM next_step WHERE workspace_id = :ws AND owner_id = o.value AND done = 0
-                    AND due < :today ORDER BY due, id LIMIT :n)
+FROM json_each(:ids) AS o JOIN next_step AS s ON s.rowid IN (
+    SELECT rowid FROM (SELECT rowid FROM next_step WHERE workspace_id = :ws AND owner_id = o.value AND done = 0
+                       AND due < :today ORDER BY due, id LIMIT :n)
     UNION ALL
-    SELECT id FROM (SELECT id FROM next_step WHERE workspace_id = :ws AND owner_id = o.value AND done = 0
-                    AND due = :today ORDER BY id LIMIT :n))
+    SELECT rowid FROM (SELECT rowid FROM next_step WHERE workspace_id = :ws AND owner_id = o.value AND done = 0
+                       AND due = :today ORDER BY id LIMIT :n))
 LEFT JOIN account AS a ON a.id = s.account_id""",
     "postgresql": f"""SELECT {_STEP_PICK_COLUMNS}
 FROM unnest(:ids) AS o(owner) CROSS JOIN LATERAL (
-    (SELECT id FROM next_step WHERE workspace_id = :ws AND owner_id = o.owner AND done = false
-     AND due < :today ORDER BY due, id COLLATE "C" LIMIT :n)
+    (SELECT id, account_id, owner_id, text, due FROM next_step WHERE workspace_id = :ws AND owner_id = o.owner
+     AND done = false AND due < :today ORDER BY due, id COLLATE "C" LIMIT :n)
     UNION ALL
-    (SELECT id FROM next_step WHERE workspace_id = :ws AND owner_id = o.owner AND done = false
-     AND due = :today ORDER BY id COLLATE "C" LIMIT :n)) AS picked
-JOIN next_step AS s ON s.id = picked.id
+    (SELECT id, account_id, owner_id, text, due FROM next_step WHERE workspace_id = :ws AND owner_id = o.owner
+     AND done = false AND due = :today ORDER BY id COLLATE "C" LIMIT :n)) AS s
 LEFT JOIN account AS a ON a.id = s.account_id""",
 }
 
