@@ -1,4 +1,5 @@
-"""a partial index of the active deals by owner and name, covering what the digest reads of them
+"""digest indexes: the active deals by owner and name, covering what the digest reads of them (a partial index);
+the attitude moves by time (the day's new detractors read all of a workspace's moves without it)
 
 Revision ID: 0007
 Revises: 0006
@@ -28,7 +29,9 @@ def upgrade() -> None:
     else:
         op.execute(f'CREATE INDEX {NAME} ON account (workspace_id, owner_id, name, id, stage, people_count, '
                    f'economic_buyers, last_touch_at) WHERE {ACTIVE}')
+    op.create_index('ix_attitude_ws_time', 'attitude_event', ['workspace_id', 'occurred_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_attitude_ws_time', table_name='attitude_event')
     op.execute(f'DROP INDEX {NAME}')
