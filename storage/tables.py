@@ -137,7 +137,8 @@ class NextStepRow(SQLModel, table=True):
     __table_args__ = (
         # a rep's steps by due date; with the id, a digest ranks them from the index alone (no row look-ups)
         Index("ix_next_step_ws_owner_due_id", "workspace_id", "owner_id", "done", "due", "id"),
-        Index("ix_next_step_ws_account", "workspace_id", "account_id"),
+        # an account's steps; open ones by due date without row look-ups (the digest's top deals, migration 0007)
+        Index("ix_next_step_ws_account_due", "workspace_id", "account_id", "done", "due"),
     )
     id: str = Field(primary_key=True, max_length=32)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
