@@ -191,8 +191,8 @@ def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
                     if picked.account is not None:  # else the step shows "?"
                         accounts.setdefault(picked.account.id, picked.account)
                         mine.know(picked.deal)
-                else:
-                    accounts.setdefault(picked.id, picked.account)
+                elif picked.id not in accounts:  # (an Account made only when it is new)
+                    accounts[picked.id] = picked.account
         seen = day.of_rep(rep_id, touched.get(rep_id, set()), since[rep_id])
         for a in seen.account_ids():
             accounts.setdefault(a, day.accounts[a])
@@ -203,7 +203,8 @@ def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
         top = mine.top
         suggestion = None
         if top is not None:
-            accounts.setdefault(top.id, top.account)
+            if top.id not in accounts:
+                accounts[top.id] = top.account
             top_people = list(people.get(top.id, ()))
             members[top.id] = _add(top_people, members.get(top.id, []))
             found = suggest(members=top_people, stage=top.stage, open_steps=open_steps.get(top.id, []),

@@ -204,9 +204,10 @@ def _pick_deals(deals: Iterable[Row], picks: list[DealPick]) -> dict[str, int]:
             seen[2] += 1
             if seen[2] <= PER_KIND:
                 shown.setdefault(r[0], [r, False, False])[2] = True
-        # `importance` on the values as read: a stored time's text sorts as the time (one format)
-        key = (_RANKS[r[3]], r[6] is not None, r[6], r[1], r[0])
-        if top_key is None or key > top_key:
+        # `importance` on the values as read (a stored time's text sorts as the time: one format); its last terms,
+        # the name and id, grow row by row: on a tie of the first three the later deal wins
+        key = (_RANKS[r[3]], r[6] is not None, r[6])
+        if top_key is None or key >= top_key:
             top, top_key = r, key
     if top is not None and top[0] not in shown:
         shown[top[0]] = [top, False, False]
