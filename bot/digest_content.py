@@ -21,13 +21,13 @@ from domain.digest import (
     DigestItem,
     Importance,
     RankKey,
-    gap_line,
+    gap_priority,
     importance,
     key_of,
-    quiet_line,
+    quiet_priority,
     shortlist,
-    step_line,
     step_order,
+    step_rank,
 )
 from domain.goals import current_quarter
 from domain.listening import Signal
@@ -178,11 +178,10 @@ def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
         mine, rep_today = deals[rep_id], today[rep_id]
         keyed, totals = mine.keyed(), {**mine.totals, **step_counts.get(rep_id, {})}
         for s in steps[rep_id]:  # only the steps that can show
-            name = s.account.name if s.account is not None else "?"
-            line = step_line(name, s.step.text, s.step.due, rep_today)
-            if line is not None:
-                keyed[line[0]].append((key_of(line[0], line[1], *step_order(s.step.due, s.step.id), s.step.account_id,
-                                              s.step.id), s))
+            ranked = step_rank(s.step.due, rep_today)  # what ranks it: its line is made by build_digest
+            if ranked is not None:
+                keyed[ranked[0]].append((key_of(*ranked, *step_order(s.step.due, s.step.id), s.step.account_id,
+                                                s.step.id), s))
         accounts: dict[str, Account] = {}  # every account the facts name; coverage for those that are deals
         rep_steps = []
         for candidates in keyed.values():
@@ -192,8 +191,8 @@ def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
                     if picked.account is not None:  # else the step shows "?"
                         accounts.setdefault(picked.account.id, picked.account)
                         mine.know(picked.deal)
-                else:
-                    accounts.setdefault(picked.id, picked.account)
+                elif picked.id not in accounts:  # (an Account made only when it is new)
+                    accounts[picked.id] = picked.account
         seen = day.of_rep(rep_id, touched.get(rep_id, set()), since[rep_id])
         for a in seen.account_ids():
             accounts.setdefault(a, day.accounts[a])
@@ -204,7 +203,8 @@ def _gather_all(uow: SqlUnitOfWork, runs: Sequence[RepRun], *, now: datetime,
         top = mine.top
         suggestion = None
         if top is not None:
-            accounts.setdefault(top.id, top.account)
+            if top.id not in accounts:
+                accounts[top.id] = top.account
             top_people = list(people.get(top.id, ()))
             members[top.id] = _add(top_people, members.get(top.id, []))
             found = suggest(members=top_people, stage=top.stage, open_steps=open_steps.get(top.id, []),
@@ -279,7 +279,7 @@ class _RepDeals:
                 continue
             self.know(d)
             for kind in self.shown:
-                if self._line(kind, d) is not None:
+                if self._priority(kind, d) is not None:
                     self.shown[kind].append(d)
                     self.logged[kind] = self.logged.get(kind, 0) + 1
             self._contend(d)
@@ -297,15 +297,16 @@ class _RepDeals:
         found: dict[str, list[tuple[RankKey, DealRow | StepPick]]] = defaultdict(list)
         for kind, deals in self.shown.items():
             for d in deals:
-                line = self._line(kind, d)
-                if line is not None:
-                    found[kind].append((key_of(kind, line[0], d.name, "", d.id), d))
+                priority = self._priority(kind, d)
+                if priority is not None:
+                    found[kind].append((key_of(kind, priority, d.name, "", d.id), d))
         return found
 
-    def _line(self, kind: str, d: DealRow) -> tuple[int, str] | None:
+    def _priority(self, kind: str, d: DealRow) -> int | None:
+        """`gap_line`'s or `quiet_line`'s priority (what ranks the deal; its line is made by build_digest)."""
         if kind == "gap":
-            return gap_line(d.name, d.people, d.has_economic_buyer)
-        return quiet_line(d.name, d.last_touch, self.quiet_since)
+            return gap_priority(d.people, d.has_economic_buyer)
+        return quiet_priority(d.last_touch, self.quiet_since)
 
     def _contend(self, deal: DealRow) -> None:
         if self.top is None or _importance(deal) > _importance(self.top):

@@ -132,29 +132,50 @@ def step_order(due: date | None, step_id: str) -> tuple[str, str]:
     return (due.isoformat() if due else "", step_id)
 
 
-def step_line(name: str, text: str, due: date | None, today: date) -> tuple[str, int, str] | None:
-    """An open step's kind, priority and line (`name` is "?" when the account is not the rep's); None: not due."""
+def step_rank(due: date | None, today: date) -> tuple[str, int] | None:
+    """An open step's kind and priority (what ranks it: `step_line` without the line); None: not due."""
     if due is None or due > today:
         return None
     late = (today - due).days
-    kind, when = ("overdue", f"{late} day{'s' * (late != 1)} overdue") if late else ("due", "due today")
-    return kind, 10 - min(late, LATE_CAP), f"{name}: {text} ({when})"
+    return ("overdue" if late else "due"), 10 - min(late, LATE_CAP)
+
+
+def step_line(name: str, text: str, due: date | None, today: date) -> tuple[str, int, str] | None:
+    """An open step's kind, priority and line (`name` is "?" when the account is not the rep's); None: not due."""
+    ranked = step_rank(due, today)
+    if ranked is None or due is None:
+        return None
+    late = (today - due).days
+    when = f"{late} day{'s' * (late != 1)} overdue" if late else "due today"
+    return ranked[0], ranked[1], f"{name}: {text} ({when})"
+
+
+def gap_priority(people: int, has_economic_buyer: bool) -> int | None:
+    """An active deal's DMU gap priority (`gap_line` without the line), if it has one."""
+    if not has_economic_buyer:
+        return 30
+    return 31 if people == 1 else None
 
 
 def gap_line(name: str, people: int, has_economic_buyer: bool) -> tuple[int, str] | None:
     """An active deal's DMU gap (priority, line), if it has one."""
-    if not has_economic_buyer:
-        return 30, f"{name}: no economic buyer known"
-    if people == 1:
-        return 31, f"{name}: single-threaded (one contact)"
-    return None
+    priority = gap_priority(people, has_economic_buyer)
+    if priority is None:
+        return None
+    return priority, f"{name}: no economic buyer known" if priority == 30 else f"{name}: single-threaded (one contact)"
+
+
+def quiet_priority(last: datetime | None, cutoff: datetime) -> int | None:
+    """An active deal gone quiet (no touch since `cutoff`): its priority (`quiet_line` without the line), if it has."""
+    return 40 if last is None or last < cutoff else None
 
 
 def quiet_line(name: str, last: datetime | None, cutoff: datetime) -> tuple[int, str] | None:
     """An active deal gone quiet (no touch since `cutoff`): priority and line, if it has."""
-    if last is None or last < cutoff:
-        return 40, f"{name}: no touch {f'since {last:%b %d}' if last else 'ever'}"
-    return None
+    priority = quiet_priority(last, cutoff)
+    if priority is None:
+        return None
+    return priority, f"{name}: no touch {f'since {last:%b %d}' if last else 'ever'}"
 
 
 def build_digest(f: DigestFacts) -> Digest:

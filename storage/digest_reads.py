@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, Individual, Lifecycle
-from domain.digest import ACTIVE_STAGES, DealCoverage
+from domain.digest import ACTIVE_STAGES, PER_KIND, DealCoverage
 from domain.listening import Signal
 from domain.next_steps import NextStep
 from storage import digest_statements as sql
@@ -97,12 +99,11 @@ class DigestReads:
         """The deals of these owners that can show in their digests (gone quiet: no touch since then), and how
         many DMU gaps ("gap") and quiet deals ("quiet") each owner has."""
         self._no_jit()
-        picks, counts = [], {}
-        for r in self._rows(sql.DEAL_PICKS, owner_ids, quiet_since=quiet_since):
-            if r[10]:  # the owner's last deal by name: its running counts are the owner's
-                counts[r[2]] = {"gap": r[11], "quiet": r[12]}
-            if r[7] or r[8] or r[9]:
-                picks.append(DealPick(_deal(r), bool(r[7]), bool(r[8]), bool(r[9])))
+        picks: list[DealPick] = []
+        counts: Counts = {}
+        for owner_id, deals in groupby(self._rows(sql.DEALS_OF_OWNERS, owner_ids, quiet_since=quiet_since),
+                                       key=itemgetter(2)):
+            counts[owner_id] = _pick_deals(deals, picks)
         return picks, counts
 
     def _no_jit(self) -> None:
@@ -183,6 +184,39 @@ class DigestReads:
         """Attitude moves since then that turned someone into a detractor."""
         return [AttitudeChange(r[0], r[1], r[2], utc(r[3]), *r[4:])  # type: ignore[arg-type]
                 for r in self._rows(sql.DETRACTOR_MOVES, since=since)]
+
+
+def _pick_deals(deals: Iterable[Row], picks: list[DealPick]) -> dict[str, int]:
+    """One owner's active deals in name order (`DEALS_OF_OWNERS`): adds those that can show to `picks` (the first
+    PER_KIND DMU gaps of each priority, the caller keeps the first PER_KIND; the first PER_KIND quiet deals; the
+    most important deal) and returns how many gaps and quiet deals there are."""
+    seen = [0, 0, 0]  # deals with no economic buyer, single-threaded, quiet
+    shown: dict[str, list[Any]] = {}  # deal id -> [row, gap, quiet]
+    top: Row | None = None
+    top_key: tuple[Any, ...] | None = None
+    for r in deals:
+        gap, quiet = r[7], r[8]
+        if gap is not None:
+            seen[gap] += 1
+            if seen[gap] <= PER_KIND:
+                shown[r[0]] = [r, True, False]
+        if quiet is not None:
+            seen[2] += 1
+            if seen[2] <= PER_KIND:
+                shown.setdefault(r[0], [r, False, False])[2] = True
+        # `importance` on the values as read (a stored time's text sorts as the time: one format); its last terms,
+        # the name and id, grow row by row: on a tie of the first three the later deal wins
+        key = (_RANKS[r[3]], r[6] is not None, r[6])
+        if top_key is None or key >= top_key:
+            top, top_key = r, key
+    if top is not None and top[0] not in shown:
+        shown[top[0]] = [top, False, False]
+    for deal_id, (r, gap_shown, quiet_shown) in shown.items():
+        picks.append(DealPick(_deal(r), gap_shown, quiet_shown, top is not None and deal_id == top[0]))
+    return {"gap": seen[0] + seen[1], "quiet": seen[2]}
+
+
+_RANKS = {s.value: s.rank for s in Stage}
 
 
 def _signal(r: Row) -> Signal:

@@ -44,6 +44,7 @@ class AccountRow(SQLModel, table=True):
         UniqueConstraint("workspace_id", "normalized_name", name="uq_account_ws_norm"),
         # a rep's accounts (digest, App Home); covering what the digest reads of its deals (no row look-ups)
         Index("ix_account_ws_owner_deal", "workspace_id", "owner_id", "lifecycle", "stage", "id", "name"),
+        # and ix_account_ws_owner_active, the active deals by owner and name (migration 0007: per-dialect SQL)
         # per-deal aggregates the database keeps with triggers on individual and interaction (migration 0005);
         # left out of the ORM mapping so that no ORM or Core write of an account ever sets them
         Column("people_count", Integer, nullable=False, server_default=text("0")),
@@ -136,7 +137,8 @@ class NextStepRow(SQLModel, table=True):
     __table_args__ = (
         # a rep's steps by due date; with the id, a digest ranks them from the index alone (no row look-ups)
         Index("ix_next_step_ws_owner_due_id", "workspace_id", "owner_id", "done", "due", "id"),
-        Index("ix_next_step_ws_account", "workspace_id", "account_id"),
+        # an account's steps; open ones by due date without row look-ups (the digest's top deals, migration 0007)
+        Index("ix_next_step_ws_account_due", "workspace_id", "account_id", "done", "due"),
     )
     id: str = Field(primary_key=True, max_length=32)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
@@ -207,7 +209,10 @@ class AttitudeEventRow(SQLModel, table=True):
     """Every move of a person's attitude, with the evidence that moved it (trend and "why" in the DMU view)."""
 
     __tablename__ = "attitude_event"
-    __table_args__ = (Index("ix_attitude_ws_person_time", "workspace_id", "individual_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_attitude_ws_person_time", "workspace_id", "individual_id", "occurred_at"),
+        Index("ix_attitude_ws_time", "workspace_id", "occurred_at"),  # the day's moves (digest), migration 0007
+    )
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", max_length=120)
     individual_id: str = Field(max_length=32)

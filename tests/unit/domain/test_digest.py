@@ -8,11 +8,16 @@ from domain.digest import (
     DigestFacts,
     RankKey,
     build_digest,
+    gap_line,
+    gap_priority,
     key_of,
     most_important,
+    quiet_line,
+    quiet_priority,
     shortlist,
     step_line,
     step_order,
+    step_rank,
 )
 from domain.goals import Goal
 from domain.listening import Channel, Polarity
@@ -146,3 +151,20 @@ def test_the_most_important_deal_is_the_furthest_then_the_latest_touched_then_th
     assert most_important(deals, {"a-gamma": days_ago(30)}) == deals[3]  # touched beats never touched
     assert most_important(deals, {"a-gamma": days_ago(30), "a-acme": days_ago(1)}) == deals[1]
     assert most_important(deals, {"a-beta": days_ago(0)}) == deals[2]  # the stage comes first
+
+
+def test_what_ranks_an_item_is_what_its_line_says() -> None:
+    """The batch ranks steps and deals by `step_rank`, `gap_priority` and `quiet_priority` before any line is made."""
+    for late in (-2, -1, 0, 1, 2, 8, 9, 10, 40):
+        due = TODAY - timedelta(days=late)
+        line = step_line("Acme", "call", due, TODAY)
+        assert step_rank(due, TODAY) == (line[:2] if line else None)
+    assert step_rank(None, TODAY) is step_line("Acme", "call", None, TODAY) is None
+    for people in (0, 1, 2, 5):
+        for has_eb in (True, False):
+            gap = gap_line("Acme", people, has_eb)
+            assert gap_priority(people, has_eb) == (gap[0] if gap else None)
+    cutoff = NOW - timedelta(days=14)
+    for last in (None, cutoff - timedelta(seconds=1), cutoff, cutoff + timedelta(days=1)):
+        quiet = quiet_line("Acme", last, cutoff)
+        assert quiet_priority(last, cutoff) == (quiet[0] if quiet else None)
