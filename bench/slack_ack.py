@@ -148,6 +148,8 @@ class FakeSlack:
     arrivals: dict[str, float] = field(default_factory=dict)
     bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
     waiters: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Event]] = field(default_factory=dict)
+    api_calls: dict[str, int] = field(default_factory=dict)  # Web API method -> calls (all apps, all phases)
+    hook_peers: set[tuple[str, int]] = field(default_factory=set)  # the connections response_url posts came over
 
     def waiter(self, hook: str) -> asyncio.Event:
         """An event set when the hook's post arrives (the load generator waits on it without polling)."""
@@ -166,6 +168,7 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         await request.read()
         method = request.match_info["method"]
+        self.api_calls[method] = self.api_calls.get(method, 0) + 1
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {"user_id": "U0BOT", "bot_id": "B0BOT", "team_id": TEAM, "user": "touchpoint"},
             "users.info": {"user": {"id": "U", "tz": "America/New_York"}}}
@@ -175,6 +178,9 @@ class FakeSlack:
         body = await request.json()
         hook = request.match_info["id"]
         self.arrivals[hook] = time.perf_counter()
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer:
+            self.hook_peers.add(tuple(peer[:2]))
         self.bodies[hook] = body
         if hook in self.waiters:
             loop, event = self.waiters.pop(hook)
@@ -437,6 +443,8 @@ def main() -> None:
         print(f"{args.accounts:,} accounts, {args.contacts:,} contacts; {os.cpu_count()} CPUs; "
               f"Python {sys.version.split()[0]}; {'open' if args.open else 'closed'} loop")
         print(report(rows, colds))
+        print(f"fake Slack: {len(fake.arrivals)} response_url posts over {len(fake.hook_peers)} connection(s); "
+              f"Web API calls: {dict(sorted(fake.api_calls.items()))}")
         if OTHER_TEXTS:
             print("other answers:", *sorted(set(OTHER_TEXTS))[:5], sep="\n  ")
     finally:
