@@ -140,7 +140,8 @@ class KeptAliveWebClient(WebClient):
 
     def _perform_urllib_http_request_internal(self, url: str, req: urllib.request.Request) -> dict[str, Any]:
         data = req.data if isinstance(req.data, bytes) else b""
-        answer = send_once(url, data, dict(req.header_items()), float(self.timeout))
+        headers_out = {name: str(value) for name, value in req.header_items()}  # urllib allows int values
+        answer = send_once(url, data, headers_out, float(self.timeout))
         headers = http.client.HTTPMessage()
         for name, value in answer.headers.items():
             headers[name] = value
