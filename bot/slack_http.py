@@ -18,6 +18,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +99,7 @@ def send_once(url: str, body: bytes, headers: dict[str, str], timeout: float) ->
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 10.0,
-         sleep: Any = time.sleep) -> Answer:
+         sleep: Callable[[float], object] = time.sleep) -> Answer:
     """POST with Slack's retries: Retry-After on 429 (3 times), 5xx (2 times) and failed connects (2 times)
     with backoff. Returns the last answer, whatever its status; raises when the connection kept failing."""
     limited = failed = unreachable = 0
@@ -119,7 +120,8 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 10.
             sleep(BACKOFF * 2 ** (failed - 1) + random.random() * 0.1)
         else:
             return answer
-        log.info("Slack answered %s to %s; trying again", answer.status, url.split("?")[0])
+        # the host only: a response_url's path is a credential for the channel
+        log.info("Slack answered %s to %s; trying again", answer.status, urllib3.util.parse_url(url).host)
 
 
 def _retry_after(answer: Answer) -> float:
