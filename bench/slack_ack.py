@@ -2,8 +2,10 @@
 accounts against a bare slack-bolt app on the same server stack whose handler only acknowledges.
 
     .venv/bin/python bench/slack_ack.py [--accounts 100000 --contacts 200000 --requests 300 --seed 7] [--open]
+                                        [--fake-slack thread|process]
 
-Everything runs on 127.0.0.1: a fake Slack (Web API and response_url) in this process, each app served in its
+Everything runs on 127.0.0.1: a fake Slack (Web API and response_url) in a thread of this process (or, with
+--fake-slack process, in a process of its own, as the real Slack is another machine), each app served in its
 own subprocess (ours through bot.slack_server.serve_slack, what `touchpoint serve slack` runs, with its
 credentials from the environment), and a load generator sending correctly signed slash commands at
 concurrency 1 and 16: by default N reps each waiting for the answer to a note before sending the next
@@ -148,6 +150,8 @@ class FakeSlack:
     arrivals: dict[str, float] = field(default_factory=dict)
     bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
     waiters: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Event]] = field(default_factory=dict)
+    api_calls: dict[str, int] = field(default_factory=dict)  # Web API method -> calls (all apps, all phases)
+    hook_peers: set[tuple[str, int]] = field(default_factory=set)  # the connections response_url posts came over
 
     def waiter(self, hook: str) -> asyncio.Event:
         """An event set when the hook's post arrives (the load generator waits on it without polling)."""
@@ -166,6 +170,7 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         await request.read()
         method = request.match_info["method"]
+        self.called(method)
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {"user_id": "U0BOT", "bot_id": "B0BOT", "team_id": TEAM, "user": "touchpoint"},
             "users.info": {"user": {"id": "U", "tz": "America/New_York"}}}
@@ -173,13 +178,67 @@ class FakeSlack:
 
     async def _hook(self, request: web.Request) -> web.Response:
         body = await request.json()
-        hook = request.match_info["id"]
-        self.arrivals[hook] = time.perf_counter()
+        at = time.perf_counter()  # CLOCK_MONOTONIC: the same clock in every process
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.arrived(request.match_info["id"], at, body, tuple(peer[:2]) if peer else None)
+        return web.Response(text="ok")
+
+    def arrived(self, hook: str, at: float, body: dict[str, Any], peer: tuple[str, int] | None) -> None:
+        self.arrivals[hook] = at
         self.bodies[hook] = body
+        if peer:
+            self.hook_peers.add(peer)
         if hook in self.waiters:
             loop, event = self.waiters.pop(hook)
             loop.call_soon_threadsafe(event.set)
-        return web.Response(text="ok")
+
+    def called(self, method: str) -> None:
+        self.api_calls[method] = self.api_calls.get(method, 0) + 1
+
+
+class ReportingFakeSlack(FakeSlack):
+    """The fake Slack of --fake-slack process: answers in its own process, and reports every arrival and API
+    call to the load generator over a pipe (a few bytes to read, instead of an HTTP request to serve)."""
+
+    def __init__(self, conn: Any) -> None:
+        super().__init__()
+        self._conn = conn
+
+    def arrived(self, hook: str, at: float, body: dict[str, Any], peer: tuple[str, int] | None) -> None:
+        self._conn.send(("hook", hook, at, body, peer))
+
+    def called(self, method: str) -> None:
+        self._conn.send(("api", method))
+
+
+def serve_fake_process(conn: Any) -> None:
+    """The fake Slack's own process: serves until the load generator closes the pipe."""
+    fake = ReportingFakeSlack(conn)
+    conn.send(("url", serve_in_thread(fake.web_app())))
+    with contextlib.suppress(EOFError, OSError):
+        conn.recv()  # nothing is sent this way: returns when the generator's end closes
+
+
+def fake_in_process(fake: FakeSlack) -> str:
+    """Starts the fake Slack in a process of its own; a thread here files what it reports into `fake`."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    ours, theirs = ctx.Pipe()
+    ctx.Process(target=serve_fake_process, args=(theirs,), name="fake-slack", daemon=True).start()
+    _, url = ours.recv()
+
+    def listen() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            while True:
+                msg = ours.recv()
+                if msg[0] == "hook":
+                    fake.arrived(*msg[1:])
+                else:
+                    fake.called(msg[1])
+
+    threading.Thread(target=listen, daemon=True, name="fake-slack-reports").start()
+    return str(url)
 
 
 def serve_in_thread(server: web.Application) -> str:
@@ -412,6 +471,9 @@ def main() -> None:
     parser.add_argument("--open", action="store_true",
                         help="open loop: each of the N connections sends its next note as soon as the last is acked, "
                              "not once it is answered")
+    parser.add_argument("--fake-slack", choices=("thread", "process"), default="thread",
+                        help="where the fake Slack answers the worker's posts: a thread of this load generator "
+                             "(default, sharing its GIL), or a process of its own, as the real Slack is elsewhere")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
@@ -422,7 +484,7 @@ def main() -> None:
     total = 21 + args.requests + sum(args.requests * (1 if c == 1 else 2) for c in concurrencies)
     all_notes = notes(cached, total, args.seed)
     fake = FakeSlack()
-    api_url = serve_in_thread(fake.web_app())
+    api_url = fake_in_process(fake) if args.fake_slack == "process" else serve_in_thread(fake.web_app())
     run_dir = CACHE / f"run-{os.getpid()}"
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -435,8 +497,11 @@ def main() -> None:
                                                   args.open)
             rows += target_rows
         print(f"{args.accounts:,} accounts, {args.contacts:,} contacts; {os.cpu_count()} CPUs; "
-              f"Python {sys.version.split()[0]}; {'open' if args.open else 'closed'} loop")
+              f"Python {sys.version.split()[0]}; {'open' if args.open else 'closed'} loop; "
+              f"fake Slack in a {args.fake_slack}")
         print(report(rows, colds))
+        print(f"fake Slack: {len(fake.arrivals)} response_url posts over {len(fake.hook_peers)} connection(s); "
+              f"Web API calls: {dict(sorted(fake.api_calls.items()))}")
         if OTHER_TEXTS:
             print("other answers:", *sorted(set(OTHER_TEXTS))[:5], sep="\n  ")
     finally:

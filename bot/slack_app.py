@@ -74,7 +74,8 @@ def build_slack_app(app: App, *, signing_secret: str, token: str | None, client:
                                "to let workspaces install the app.")
     client = with_retries(client or WebClient(token=token))
     client.token = token  # with OAuth the token comes with each request, from the installation
-    lookup = WebClient(token=token, base_url=client.base_url, timeout=2)  # before the ack: fail fast, no retries
+    # before the ack: fail fast, no retries; of the client's class (the worker's keeps connections alive)
+    lookup = type(client)(token=token, base_url=client.base_url, timeout=2)
     lookup.retry_handlers.clear()
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="touchpoint-slack")
     bolt = BoltApp(signing_secret=signing_secret, client=client, name="touchpoint",

@@ -14,7 +14,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from slack_sdk.webhook import WebhookClient
+
+from bot import slack_http
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,12 @@ class Sender:
 
 
 def respond_now(response_url: str, message: dict[str, Any], **options: object) -> None:
-    """POST to a response_url now; raises when Slack keeps failing (5xx), so the caller may try again later.
-    A 4xx (the URL expired after 30 minutes, or was used five times) will not get better: logged only."""
-    hook = WebhookClient(response_url, timeout=10, retry_handlers=retry_handlers())
-    resp = hook.send_dict({**message, **options})
-    if resp.status_code >= 500:
-        raise ConnectionError(f"response_url answered {resp.status_code}")
-    if resp.status_code >= 300:
-        log.warning("response_url answered %s: %s", resp.status_code, resp.body[:200])
+    """POST to a response_url now, on a kept-alive connection (bot/slack_http.py: 429 and 5xx retried, a post
+    that may have reached Slack never resent); raises when Slack keeps failing (5xx) or the connection does,
+    so the caller may try again later. A 4xx (the URL expired after 30 minutes, or was used five times) will
+    not get better: logged only."""
+    resp = slack_http.post_json(response_url, {**message, **options}, timeout=10)
+    if resp.status >= 500:
+        raise ConnectionError(f"response_url answered {resp.status}")
+    if resp.status >= 300:
+        log.warning("response_url answered %s: %s", resp.status, resp.text()[:200])

@@ -37,11 +37,10 @@ class WorkerConfig:
 
 def run(config: WorkerConfig, wake: Any, stop: Any, ready: Any = None) -> None:
     """The worker process: the same Bolt app's listeners registered the processors; only the inbox runs."""
-    from slack_sdk import WebClient
-
     from bot.bootstrap import bootstrap
     from bot.settings import Settings
     from bot.slack_app import build_slack_app
+    from bot.slack_http import KeptAliveWebClient
     from bot.slack_inbox import Inbox
     from bot.slack_send import with_retries
     from storage.slack_installations import SqlSlackInbox
@@ -54,7 +53,8 @@ def run(config: WorkerConfig, wake: Any, stop: Any, ready: Any = None) -> None:
     app = bootstrap(Settings(DATABASE_URL=config.database_url), migrate=False)  # type: ignore[call-arg]
     store = SpoolInbox(spool_engine(Path(config.spool)), app.engine) if config.spool else SqlSlackInbox(app.engine)
     inbox = Inbox(store)
-    client = with_retries(WebClient(token=config.token, base_url=config.api_url, timeout=15))
+    # Answers and Web API calls reuse their connections: no connect (and TLS handshake) per answer.
+    client = with_retries(KeptAliveWebClient(token=config.token, base_url=config.api_url, timeout=15))
     build_slack_app(app, signing_secret="unused-by-the-worker", token=config.token, client=client,
                     oauth=config.oauth, inbox=inbox)
     warm(app)

@@ -41,10 +41,11 @@ FORM = "application/x-www-form-urlencoded"
 class LoopbackServer:
     """Serves an aiohttp application from its own event loop thread, on 127.0.0.1 and a free port."""
 
-    def __init__(self, web_app: web.Application) -> None:
+    def __init__(self, web_app: web.Application, *, keepalive_timeout: float = 75.0) -> None:
         self._app = web_app
         self._loop = asyncio.new_event_loop()
-        self._runner = web.AppRunner(web_app, access_log=None)
+        # keepalive_timeout: how long an idle kept connection stays open before the server closes it
+        self._runner = web.AppRunner(web_app, access_log=None, keepalive_timeout=keepalive_timeout)
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self.url = ""
 
@@ -57,6 +58,14 @@ class LoopbackServer:
         self.url = f"http://{host}:{port}"
         return self
 
+    def open_connections(self) -> int:
+        """How many client connections the server holds open now (kept-alive ones included)."""
+        async def count() -> int:
+            server = self._runner.server
+            return len(server.connections) if server is not None else 0
+
+        return asyncio.run_coroutine_threadsafe(count(), self._loop).result(10)
+
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -68,6 +77,7 @@ class Call:
     path: str
     params: dict[str, Any]
     token: str = ""  # the bearer token the call was made with
+    peer: tuple[str, int] = ("", 0)  # the client's address and port: one per TCP connection
 
     @property
     def method(self) -> str:
@@ -81,6 +91,7 @@ class FakeSlackApi:
     calls: list[Call] = field(default_factory=list)
     tz: dict[str, str] = field(default_factory=dict)
     throttle: dict[str, int] = field(default_factory=dict)  # method -> how many 429s to answer first
+    faults: dict[str, list[int]] = field(default_factory=dict)  # method or hook id -> statuses to answer first
     client: tuple[str, str] = ("", "")  # the app's client id and secret, checked by oauth.v2.access
     grants: dict[str, Grant] = field(default_factory=dict)  # OAuth code -> the install it grants (used once)
     teams: dict[str, str] = field(default_factory=dict)  # bot token -> its team, for auth.test
@@ -139,7 +150,8 @@ class FakeSlackApi:
             params.update(parse_qsl(raw))
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else str(params.get("token") or "")
-        call = Call(request.path, params, token)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        call = Call(request.path, params, token, tuple(peer[:2]) if peer else ("", 0))
         with self._lock:
             self.calls.append(call)
         return call
@@ -159,10 +171,26 @@ class FakeSlackApi:
                 "team": {"id": found.team, "name": f"Team {found.team}"}, "enterprise": None,
                 "is_enterprise_install": False}
 
+    def _fault(self, name: str) -> web.Response | None:
+        """The next status queued for `name` in `faults` (a 429 says Retry-After: 1), if any."""
+        with self._lock:
+            queued = self.faults.get(name) or []
+            status = queued.pop(0) if queued else None
+        if status is None:
+            return None
+        return web.json_response({"ok": False, "error": f"status_{status}"}, status=status,
+                                 headers={"Retry-After": "1"} if status == 429 else None)
+
+    def connections(self, method: str) -> set[tuple[str, int]]:
+        """The distinct client connections that calls to `method` (or webhook id) came over."""
+        return {c.peer for c in self.of(method)}
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         call = await self._record(request)
         params = call.params
+        if (fault := self._fault(method)) is not None:
+            return fault
         if self.throttle.get(method, 0) > 0:
             self.throttle[method] -= 1
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
@@ -183,6 +211,8 @@ class FakeSlackApi:
 
     async def _webhook(self, request: web.Request) -> web.Response:
         await self._record(request)
+        if (fault := self._fault(request.match_info["hook"])) is not None:
+            return fault
         return web.Response(text="ok")
 
     def of(self, method: str) -> list[Call]:
