@@ -96,8 +96,11 @@ def _since(table: Any) -> Any:
     return bindparam("since", type_=table.c.occurred_at.type)
 
 
-_ACTIVE = _A.c.lifecycle == Lifecycle.PROSPECT.value, _A.c.stage.in_(
-    [literal(s.value, String) for s in sorted(ACTIVE_STAGES, key=lambda s: s.value)])
+# The active deals, as the partial index of migration 0007 states them: SQLite uses a partial index only for a
+# query that repeats its condition (constants, not parameters)
+ACTIVE_DEAL = (f"lifecycle = '{Lifecycle.PROSPECT.value}' AND stage IN ("
+               + ", ".join(f"'{s.value}'" for s in sorted(ACTIVE_STAGES, key=lambda s: s.value)) + ")")
+_ACTIVE = (text(ACTIVE_DEAL),)
 
 
 class _CodePoints(ColumnElement[str]):
@@ -125,10 +128,6 @@ _DEAL_COLS = (_A.c.id, _A.c.name, _A.c.owner_id, _A.c.stage, _A.c.people_count, 
               raw(_A.c.last_touch_at))
 
 
-# The active deals, as the partial index of migration 0007 states them: SQLite uses a partial index only for a
-# query that repeats its condition (constants, not parameters)
-ACTIVE_DEAL = ("lifecycle = 'prospect' AND stage IN ("
-               + ", ".join(f"'{s.value}'" for s in sorted(ACTIVE_STAGES, key=lambda s: s.value)) + ")")
 DEAL_INDEX = "ix_account_ws_owner_active"
 
 
@@ -142,7 +141,7 @@ def _deals_of_owners() -> PreparedRead:
     quiet = case((or_(_A.c.last_touch_at.is_(None), _A.c.last_touch_at < bindparam(
         "quiet_since", type_=_A.c.last_touch_at.type)), 0))
     return PreparedRead(select(*_DEAL_COLS, gap.label("gap"), quiet.label("quiet")).where(
-        _A.c.workspace_id == _WS, text(ACTIVE_DEAL), _InIds(_A.c.owner_id)).order_by(
+        _A.c.workspace_id == _WS, *_ACTIVE, _InIds(_A.c.owner_id)).order_by(
         _A.c.owner_id, _CodePoints(_A.c.name), _CodePoints(_A.c.id)).with_hint(
         _A, f"INDEXED BY {DEAL_INDEX}", "sqlite"))  # no statistics for it (yet) must not make SQLite sort
 

@@ -315,17 +315,6 @@ class SqlSlackInbox:
             dbapi.close()  # back to the pool
         return True
 
-    def begin(self, item: InboxItem) -> None:
-        """A spooled request (storage/slack_spool.py) is being tried: its attempt and lease on record here, where
-        the worker keeps its progress (the payload stays in the spool)."""
-        now = self._clock()
-        values = {"lease_until": now + self._lease, "attempts": item.attempts}
-        with self._writing, self._engine.begin() as conn:
-            moved = conn.execute(update(_INBOX).where(_INBOX.c.id == item.id).values(**values)).rowcount
-            if not moved:
-                conn.execute(insert(_INBOX).values(id=item.id, workspace_id=item.workspace_id, kind=item.kind,
-                                                   payload={}, received_at=now, **values))
-
     def done(self, key: str) -> None:
         """Finished: kept (payload dropped) for a day so a late retry of the same id is still recognised;
         deleting it at once let a retry arriving after the answer run again."""

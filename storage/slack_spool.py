@@ -29,7 +29,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 
 from storage.engine import make_engine, sqlite_url
 from storage.prepared import PreparedRead, utc
-from storage.slack_installations import FINISHED, KEEP_FINISHED, InboxItem, SlackInboxRow, SqlSlackInbox
+from storage.slack_installations import FINISHED, KEEP_FINISHED, InboxItem, SlackInboxRow
 from storage.tables import core
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,6 @@ class SpoolInbox:
                  clock: Clock = lambda: datetime.now(UTC)) -> None:
         self._spool = spool
         self._main = main
-        self._progress = SqlSlackInbox(main, lease_seconds=lease_seconds, clock=clock)
         self._clock = clock
         self._writing = threading.Lock()  # this process's threads take turns at once, not in SQLite's busy handler
         self._purged_at = datetime.min.replace(tzinfo=UTC)
@@ -214,4 +213,6 @@ class SpoolInbox:
         self._begin([], self._clock())
 
     def done(self, key: str) -> None:
-        self._progress.done(key)
+        """Finished now (a request dropped after its last attempt): the same write as the answered ones'."""
+        self._answered.append(key)
+        self.flush()
