@@ -32,6 +32,12 @@ def roles(raw: str | list[str] | None) -> tuple[BuyingRole, ...]:
     return found
 
 
-def ids(raw: str | None) -> tuple[str, ...]:
-    """The people a row names, from its JSON text: the usual empty list without the parser."""
-    return () if raw is None or raw == "[]" else tuple(json.loads(raw))
+def strings(raw: str | list[str] | None) -> tuple[str, ...]:
+    """A stored JSON list of strings (the people a row names, an account's aliases, a person's roles), as text
+    (SQLite, read raw) or already parsed (psycopg parses JSON itself): the usual empty list without the parser."""
+    if raw is None or raw == "[]":
+        return ()
+    return tuple(json.loads(raw) if isinstance(raw, str) else raw)
+
+
+ids = strings  # the people a row names

@@ -92,6 +92,18 @@ def test_the_index_takes_in_the_people_a_log_created_without_a_reload_and_others
     other.engine.dispose()
 
 
+def test_the_index_holds_every_account_and_person_as_stored(app: App, world: str) -> None:
+    """Aliases and roles are read as raw JSON (text on SQLite, parsed by psycopg): the same values the ORM gives."""
+    directory = DirectoryCache(app.engine)(world)
+    with app.services.uow(world) as uow:
+        accounts, people = uow.accounts.all(), uow.individuals.all()
+    assert any(a.aliases for a in accounts) and any(p.roles for p in people)  # the world has both to compare
+    assert sorted((a.id, a.name, a.aliases, a.domain) for a in directory._accounts) == sorted(
+        (a.id, a.name, tuple(a.aliases), a.domain) for a in accounts)
+    assert sorted((c.id, c.name, c.account_id, c.title, c.roles) for c in directory._contacts) == sorted(
+        (p.id, p.name, p.account_id, p.title, tuple(r.value for r in p.roles)) for p in people)
+
+
 def test_when_another_process_changed_the_directory_in_between_the_index_is_reloaded(
         app: App, world: str, actor: Actor, database_url: str) -> None:
     cache = app.services.directory
