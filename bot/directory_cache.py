@@ -44,13 +44,15 @@ class DirectoryCache:
         current version in the same statement as their data and come back when it moved."""
         return self._cache.get(workspace_id)
 
-    def learned(self, workspace_id: str, contacts: Sequence[KnownContact], version: int | None = None) -> None:
-        """This process just committed these new contacts, and with them one move of the change counter, and
-        nothing else the index reads. When no other change came in between (the counter is one past the cached
-        index's), the cached index takes them in place of a full reload on the next message; otherwise the next
-        message reloads as before. Other processes see the counter move and reload. `version`: the counter as
-        the commit left it (UPDATE ... RETURNING), which saves reading it again."""
-        if not contacts:
+    def learned(self, workspace_id: str, contacts: Sequence[KnownContact], version: int | None = None, *,
+                accounts: Sequence[KnownAccount] = ()) -> None:
+        """This process just committed these new accounts and contacts, and with them one move of the change
+        counter, and nothing else the index reads. When no other change came in between (the counter is one past
+        the cached index's), the cached index takes them in place of a full reload on the next message (about 3 s
+        at 100k accounts); otherwise the next message reloads as before. Other processes see the counter move
+        and reload. `version`: the counter as the commit left it (UPDATE ... RETURNING), which saves reading it
+        again."""
+        if not contacts and not accounts:
             return
         with self._lock:
             cached = self._cache.get(workspace_id)
@@ -60,6 +62,7 @@ class DirectoryCache:
                 version = directory_version(self._engine, workspace_id)
             if version != cached[0] + 1:
                 return
+            cached[1].add_accounts(accounts)  # first: the contacts may be theirs
             cached[1].add_contacts(contacts)
             self._cache[workspace_id] = (version, cached[1])
 

@@ -38,7 +38,7 @@ def _save_or_ask(uow: SqlUnitOfWork, said: Request, reading: Reading, account: A
         reply = log.ask_person(uow, said, reading, account.id, chosen=chosen)
         uow.commit()
         return reply
-    return log.save_reading(uow, said, reading, account, created=created, svc=None if created else svc)
+    return log.save_reading(uow, said, reading, account, created=created, svc=svc)
 
 
 def pick_person(req: Request, value: dict[str, str], svc: Services) -> Reply:

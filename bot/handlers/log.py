@@ -46,8 +46,12 @@ def reading_for_account(reading: Reading, account: Account, chosen: list[str] | 
             people.append(PersonReading(decided[0].name, contact=decided[0], title=decided[0].title))
         elif inside:
             people.append(replace(p, candidates=tuple(inside)))
-    known = KnownAccount(account.id, account.name, account.aliases, account.domain)
-    return replace(reading, account=AccountReading(AccountKind.KNOWN, known, 100.0), people=tuple(people))
+    return replace(reading, account=AccountReading(AccountKind.KNOWN, _known(account), 100.0), people=tuple(people))
+
+
+def _known(account: Account) -> KnownAccount:
+    """The account as the parser's index holds it."""
+    return KnownAccount(account.id, account.name, account.aliases, account.domain)
 
 
 def handle(req: Request, svc: Services) -> Reply:
@@ -103,23 +107,25 @@ def _log(req: Request, svc: Services, reading: Reading, *, version: int | None) 
 def _save(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False,
           svc: Services | None = None, as_stored: bool = True, known: Sequence[Individual] = ()) -> Reply:
     """Write the log and commit. With `svc`, the transaction changed nothing the parser's index reads but the
-    people it created: this process's index takes them in without a reload (DirectoryCache.learned)."""
+    account (`created`) and the people it created: this process's index takes them in without a reload
+    (DirectoryCache.learned)."""
     people: list[Individual] = []
     interaction = write_log(uow, reading=reading, account=account, rep_id=req.actor.user_id, now=req.now,
                             created_account=created, created_people=people, account_as_stored=as_stored,
                             known=known)
     uow.commit()
-    learned = getattr(svc.directory, "learned", None) if svc is not None and people else None
+    learned = getattr(svc.directory, "learned", None) if svc is not None and (people or created) else None
     if learned is not None:
         learned(req.actor.workspace_id, [KnownContact(p.id, p.name, p.account_id, p.title) for p in people],
-                uow.committed_version)
+                uow.committed_version,
+                accounts=[_known(account)] if created else [])
     return understood(reading, account, interaction.id, today=req.local_now.date())
 
 
 def save_reading(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False,
                  svc: Services | None = None) -> Reply:
-    """Save a reading whose account is now decided (after a question was answered); pass `svc` only when the
-    transaction changed nothing in the directory before (no account created)."""
+    """Save a reading whose account is now decided (after a question was answered), `created` in this
+    transaction or not; pass `svc` only when the transaction changed nothing else the directory reads."""
     return _save(uow, req, reading, account, created=created, svc=svc)
 
 

@@ -64,24 +64,37 @@ class Directory:
             if all(c.id != contact.id for c in self.contacts_of(contact.account_id)):  # a reload may have it
                 self._insert_contact(contact)
 
+    def add_accounts(self, accounts: Iterable[KnownAccount]) -> None:
+        """Index accounts created since the build, in place, where a rebuild reading them last would put them. A
+        parse running meanwhile in another thread sees each account either not yet or whole."""
+        for account in accounts:
+            if account.id in self._index_of:  # a reload may have it
+                continue
+            known = len(self._postings)
+            self._add_account(account)
+            if len(self._postings) != known:  # new words: typos of them are corrected too (rebuilt when needed)
+                self._vocab = None
+
     def _add_account(self, account: KnownAccount) -> None:
-        idx = len(self._accounts)
-        self._accounts.append(account)
-        self._index_of[account.id] = idx
         best: dict[str, tuple[Kind, bool]] = {}
         for key, kind, weak in account_keys(account, self.rules):
             if key not in best or kind < best[key][0]:  # a key written two ways counts as its best kind
                 best[key] = (kind, weak)
         words: set[str] = set()
         labels = []
-        for key, (kind, weak) in best.items():
-            self._keys.setdefault(key, []).append(idx << 4 | kind << 1 | weak)
+        for key, (kind, _weak) in best.items():
             if kind <= Kind.CORE:
                 words.update(key.split())
                 labels.append(key)
+        # the account first, its keys and words last: a search reaches an account only through those
+        idx = len(self._accounts)
+        self._accounts.append(account)
+        self._labels.append(tuple(labels))
+        self._index_of[account.id] = idx
+        for key, (kind, weak) in best.items():
+            self._keys.setdefault(key, []).append(idx << 4 | kind << 1 | weak)
         for word in words:
             self._postings.setdefault(word, []).append(idx)
-        self._labels.append(tuple(labels))
 
     def _add_contact(self, contact: KnownContact) -> None:
         idx = len(self._contacts)

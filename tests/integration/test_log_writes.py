@@ -14,7 +14,7 @@ from bot.bootstrap import App, bootstrap
 from bot.context import Actor
 from bot.directory_cache import DirectoryCache
 from bot.logbook import current_stage
-from bot.replies import Reply, Tone
+from bot.replies import Choice, Reply, Tone
 from bot.settings import Settings
 from domain.buying import Stage, StageEvidence
 from domain.stage_rules import infer_stage
@@ -89,6 +89,39 @@ def test_the_index_takes_in_the_people_a_log_created_without_a_reload_and_others
     again = app.dispatcher.handle_text("Met Maria at Globex again, she is keen", actor=actor, now=NOW)
     assert "Maria Lopez" in str(again)
     assert "Maria Lopez" in str(other.dispatcher.handle_text("dmu Globex", actor=actor, now=NOW))
+    other.engine.dispose()
+
+
+def test_an_account_a_rep_creates_is_taken_into_the_index_without_a_reload_as_a_reload_would_hold_it(
+        app: App, world: str, actor: Actor, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = app.services.directory
+    assert isinstance(cache, DirectoryCache)
+    app.dispatcher.handle_text("stage Globex", actor=actor, now=NOW)  # the index is built
+    other = bootstrap(Settings(DATABASE_URL=database_url))  # a second process, its index built too
+    other.dispatcher.handle_text("stage Globex", actor=actor, now=NOW)
+    loads: list[str] = []
+    real = DirectoryCache._load
+    monkeypatch.setattr(DirectoryCache, "_load", lambda self, ws: loads.append(ws) or real(self, ws))
+
+    asked = app.dispatcher.handle_text("Call with Maria Quorn at Vexillo Dynamics, wants pricing", actor=actor, now=NOW)
+    create = next(b for block in asked.blocks if isinstance(block, Choice) for b in block.options
+                  if b.action == "log.create_account")
+    assert create.label == "Create Vexillo Dynamics"
+    done = app.dispatcher.handle_action(create.action, create.value, actor=actor, now=NOW)
+    assert done.tone == Tone.SUCCESS and "Vexillo Dynamics" in done.headline
+    learned = cache(world)
+    assert loads == []  # the account and its person were taken in, not re-read
+    rebuilt = real(cache, world)
+    for query in ("vexillo", "vexilo dynamics", "Vexillo Dynamics Inc"):  # a typo of a word only it has, too
+        assert [(a.id, score) for a, score in learned.search_accounts(query)] == [
+            (a.id, score) for a, score in rebuilt.search_accounts(query)]
+    assert learned.search_accounts("vexilo dynamics")[0][0].name == "Vexillo Dynamics"
+    assert sorted(learned._keys) == sorted(rebuilt._keys) and sorted(learned._postings) == sorted(rebuilt._postings)
+    again = app.dispatcher.handle_text("Met Maria at Vexillo again, keen on a pilot", actor=actor, now=NOW)
+    assert again.tone == Tone.SUCCESS and "Maria Quorn" in str(again)
+    assert loads == []
+    assert "Maria Quorn" in str(other.dispatcher.handle_text("dmu Vexillo Dynamics", actor=actor, now=NOW))
+    assert loads == [world]  # the other process saw the counter move and reloaded
     other.engine.dispose()
 
 
