@@ -11,6 +11,7 @@ from domain.understanding.text import Token
 _COMPANY_CUES = frozenset({"with", "at", "from", "for", "to", "about", "visited", "joined", "and", "vs", "versus"})
 _PERSON_CUES = frozenset({"met", "meeting", "spoke", "called", "emailed", "cc", "introduced", "intro", "ping", "new"})
 _TITLE_GLUE = frozenset({"of", "the", "and", "&", "new", "our", "their", "a", "an", "for"})
+_AFFILIATION = frozenset({"at", "from"})  # "with Zed Quorn at Vexillo": a person, then where they work
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,10 @@ def _runs(tokens: list[Token], taken: set[int], directory: Directory) -> list[tu
     runs, i = [], 0
     while i < len(tokens):
         if i in taken or not _nameish(tokens[i], directory) or tokens[i].bare in directory.rules.org:
-            i += 1
+            end = _org_run(tokens, i, taken, directory)
+            if end is not None:
+                runs.append((i, end))
+            i = end or i + 1
             continue
         j = i + 1
         while (
@@ -50,6 +54,31 @@ def _runs(tokens: list[Token], taken: set[int], directory: Directory) -> list[tu
         runs.append((i, j))
         i = j
     return runs
+
+
+def _org_run(tokens: list[Token], start: int, taken: set[int], directory: Directory) -> int | None:
+    """Capitalised words ending in an organisation word or legal form ("Blue Harbor Logistics", "Summit Health
+    Partners"): a company's name even when its other words are everyday ones. The end of the longest such run
+    starting here, or None. A sentence's first word starts one only when the run without it is no name
+    ("Harbor Logistics wants a demo", but "Called Harbor Logistics")."""
+    if tokens[start].initial and _org_end(tokens, start + 1, taken, directory) is not None:
+        return None
+    return _org_end(tokens, start, taken, directory)
+
+
+def _org_end(tokens: list[Token], start: int, taken: set[int], directory: Directory) -> int | None:
+    rules = directory.rules
+    end, j = None, start
+    while j < len(tokens) and j - start < 4 and j not in taken:
+        tok = tokens[j]
+        if j > start and (tok.start - tokens[j - 1].end > 1 or tokens[j - 1].possessive):
+            break
+        if not tok.capitalized or not tok.bare.isalpha():  # acronyms too ("IBM Global Services")
+            break
+        j += 1
+        if j - start > 1 and (tok.bare in rules.org or tok.bare in rules.legal):
+            end = j
+    return end
 
 
 def _title_near(tokens: list[Token], start: int, end: int, text: str, directory: Directory) -> str | None:
@@ -81,7 +110,9 @@ def _title_near(tokens: list[Token], start: int, end: int, text: str, directory:
 def find_new_names(tokens: list[Token], taken: set[int], text: str, directory: Directory) -> list[NewName]:
     rules = directory.rules
     out = []
-    for start, end in _runs(tokens, taken, directory):
+    runs = _runs(tokens, taken, directory)
+    starts = {start for start, _end in runs}
+    for start, end in runs:
         span = tokens[start:end]
         cue = tokens[start - 1].bare if start else ""
         title = _title_near(tokens, start, end, text, directory)
@@ -90,8 +121,15 @@ def find_new_names(tokens: list[Token], taken: set[int], text: str, directory: D
         name = text[span[0].start : span[-1].end]
         if len(span) > 1 and (last in rules.org or last in rules.legal):
             out.append(NewName(start, end, name, True))
-        elif 2 <= len(span) <= 3 and (first_name or title or cue in _PERSON_CUES):
+        elif 2 <= len(span) <= 3 and (first_name or title or cue in _PERSON_CUES
+                                      or _works_at(tokens, end, taken | starts)):
             out.append(NewName(start, end, name, False, title))
         elif cue in _COMPANY_CUES and not first_name and not span[0].initial:
             out.append(NewName(start, end, name, True))
     return out
+
+
+def _works_at(tokens: list[Token], end: int, names: set[int]) -> bool:
+    """The name is followed by "at" or "from" and another name (an account's, or one not known yet): the
+    name of a person and then of their company, whatever the first names the lexicon knows."""
+    return end + 1 < len(tokens) and tokens[end].bare in _AFFILIATION and end + 1 in names

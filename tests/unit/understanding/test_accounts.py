@@ -75,6 +75,13 @@ def test_an_account_named_as_a_case_study_is_not_the_subject(read: Callable[...,
         ("Intro call with Zephyr Robotics, they had never heard of us", "Zephyr Robotics"),
         ("First meeting with Borealis Freight GmbH today", "Borealis Freight GmbH"),
         ("Discovery call with Quillon about their reporting mess", "Quillon"),
+        # everyday words before an organisation word or legal form still make a company's name
+        ("Call with Blue Harbor Logistics at 3pm about the renewal", "Blue Harbor Logistics"),
+        ("Harbor Logistics wants a demo next week", "Harbor Logistics"),
+        ("Called Harbor Logistics about the renewal", "Harbor Logistics"),
+        ("Spoke to IBM Global Services about the pilot", "IBM Global Services"),
+        # a person's name before "at": the company is the name after it
+        ("Call with Zed Quorn at Vexillo Dynamics, wants pricing", "Vexillo Dynamics"),
     ],
 )
 def test_a_company_not_in_the_workspace_is_new_as_written(read: Callable[..., Reading], text: str, new: str) -> None:

@@ -70,3 +70,21 @@ def test_a_new_person_is_named_as_written_with_their_title(
     reading = read(text)
     new = [p for p in reading.people if not p.is_known]
     assert [(p.name, p.title) for p in new] == [(name, title)]
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "account"),
+    [
+        ("Call with Zed Quorn at Oscorp, wants pricing", "Zed Quorn", "Oscorp Industries, Inc."),
+        ("Spoke to Thandiwe Nkosi at Tyrell about the renewal", "Thandiwe Nkosi", "Tyrell Corp"),
+        ("Call with Zed Quorn at Vexillo Dynamics, wants pricing", "Zed Quorn", "Vexillo Dynamics"),
+        ("Met Zed Quorn from Vexillo, keen on a pilot", "Zed Quorn", "Vexillo"),
+    ],
+)
+def test_a_new_name_before_at_or_from_and_a_company_is_a_person_whatever_their_first_name(
+    read: Callable[..., Reading], text: str, person: str, account: str
+) -> None:
+    reading = read(text)
+    assert [p.name for p in reading.people if not p.is_known] == [person]
+    found = reading.account.account.name if reading.account.account else reading.account.new_name
+    assert found == account
