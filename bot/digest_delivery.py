@@ -63,7 +63,7 @@ class SlackDigestChannel:
 
 
 class TeamsDigestChannel:
-    """A proactive message through the rep's stored conversation reference (1:1 chat first)."""
+    """A proactive message in the rep's 1:1 chat with the bot (from its stored conversation reference)."""
 
     def __init__(self, server: web.Application, loop: asyncio.AbstractEventLoop | None = None,
                  timeout: float = 60) -> None:

@@ -36,8 +36,11 @@ async def send_proactive(server: web.Application, ref: StoredRef, reply: Reply) 
 
 
 async def notify_rep(server: web.Application, workspace_id: str, user_id: str, reply: Reply) -> bool:
-    """Reach a rep where they last talked to the bot, 1:1 chat first; False when no conversation works."""
+    """Reach a rep privately: in their 1:1 chat with the bot, never a channel or group chat they also talked to
+    it in (a briefing names their accounts, deals and risks). False when no 1:1 chat works."""
     for ref in server[REFS_KEY].of_user(workspace_id, user_id):
+        if ref.conversation_type != "personal":
+            continue
         try:
             await send_proactive(server, ref, reply)
             return True

@@ -129,6 +129,28 @@ def test_proactive_messages_reuse_their_client(bench: Bench) -> None:
     assert bench.clients.built == 2  # one for the turn's claims, one for the bot's own (proactive) claims
 
 
+def test_a_private_briefing_goes_only_to_the_reps_one_to_one_chat_never_a_channel(bench: Bench) -> None:
+    workspace, tenant = "teams:tenant-connector-tests", "tenant-connector-tests"
+    connector, url = bench.connectors[0]
+
+    def talked(rep: str, conversation: str, kind: str) -> None:
+        reference = {"channelId": "msteams", "serviceUrl": url + "/", "bot": {"id": "28:bot", "name": "Touchpoint"},
+                     "user": {"id": rep}, "conversation": {"id": conversation, "conversationType": kind,
+                                                            "tenantId": tenant}}
+        bench.refs.save(StoredRef(workspace, rep, conversation, kind, url + "/", reference, NOW))
+
+    talked("channel-only", "19:sales@thread.skype", "channel")
+    talked("channel-only", "19:deal-room@thread.v2", "groupChat")
+    assert not bench.loop.run(notify_rep(bench.server, workspace, "channel-only", Reply("Your digest")))
+    talked("both", "19:sales@thread.skype", "channel")
+    talked("both", "a:both-1on1", "personal")
+    connector.fail_next = 1  # the 1:1 chat refuses this once: the briefing must not fall back to the channel
+    assert not bench.loop.run(notify_rep(bench.server, workspace, "both", Reply("Your digest")))
+    assert connector.sent == []
+    assert bench.loop.run(notify_rep(bench.server, workspace, "both", Reply("Your digest")))
+    assert [s.conversation_id for s in connector.sent] == ["a:both-1on1"]
+
+
 def test_an_unchanged_reference_is_stored_once_until_it_changes_or_ages(bench: Bench) -> None:
     bench.say()
     bench.say()
