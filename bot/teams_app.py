@@ -113,7 +113,10 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has no type
         self._saving = threading.Lock()
 
     def actor(self, activity: Activity) -> Actor | None:
-        """The rep behind an activity, in their tenant's workspace; None outside a Teams tenant."""
+        """The rep behind an activity, in their tenant's workspace; None outside a Teams tenant. Only Teams vouches
+        for the tenant an activity names: from Web Chat or Direct Line, its channelData is the client's to write."""
+        if activity.channel_id != "msteams":
+            return None
         tenant = tenant_of(activity.channel_data, getattr(activity.conversation, "tenant_id", None))
         sender: ChannelAccount | None = activity.from_property
         if not tenant or sender is None or not sender.id:

@@ -81,6 +81,16 @@ class Account:
     stage: Stage | None = None
 
 
+NAME_LIMIT = 200  # characters of a person's name or title, as stored
+
+
+def fitting(text: str, what: str) -> str:
+    """A person's name or title as a rep typed it, refused when longer than can be stored."""
+    if len(text) > NAME_LIMIT:
+        raise InvalidInput(f"That {what} is {len(text):,} characters long; I keep up to {NAME_LIMIT}.")
+    return text
+
+
 @dataclass
 class Individual:
     """A person at an account, a member of its DMU."""

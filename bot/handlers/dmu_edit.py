@@ -13,7 +13,15 @@ import re
 from bot.context import Request, Services
 from bot.handlers._resolve import account_for_query
 from bot.replies import Reply, Tone
-from domain.customer import ATTITUDE_LABELS, AttitudeChange, BuyingRole, Individual, clamp_attitude, parse_roles
+from domain.customer import (
+    ATTITUDE_LABELS,
+    AttitudeChange,
+    BuyingRole,
+    Individual,
+    clamp_attitude,
+    fitting,
+    parse_roles,
+)
 from domain.errors import InvalidInput, NotFound
 from domain.names import new_id
 from domain.personas import persona_for_title
@@ -37,9 +45,9 @@ def add(req: Request, svc: Services, args: str) -> Reply:
     roles = parse_roles(re.split(r"\s*(?:,|\band\b)\s*", m["roles"])) if m["roles"] else ()
     with svc.uow(req.actor.workspace_id) as uow:
         account, _ = account_for_query(_with(req, m["account"]), svc, uow, "dmu")
-        name = m["name"].strip()
+        name = fitting(m["name"].strip(), "name")
         person = uow.individuals.by_name(account.id, name) or Individual(new_id(), account.id, name)
-        person.title = (m["title"] or "").strip() or person.title
+        person.title = fitting((m["title"] or "").strip(), "title") or person.title
         persona = persona_for_title(person.title)
         person.persona = persona.key if persona else person.persona
         person.roles = tuple(dict.fromkeys((*person.roles, *roles)))

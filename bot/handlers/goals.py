@@ -5,6 +5,7 @@ Metrics: accounts_reaching_stage:<stage>, dmu_coverage, average_attitude, nps, r
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from bot.context import Request, Services
@@ -53,6 +54,8 @@ def _set(req: Request, svc: Services, args: list[str]) -> Reply:
         target = float(args[-1])
     except ValueError:
         raise InvalidInput(f"'{args[-1]}' is not a number.") from None
+    if not math.isfinite(target):  # float() takes "nan", "inf" and "1e999"
+        raise InvalidInput(f"'{args[-1]}' is not a target I can measure: give a plain number, e.g. 40.")
 
     period_bounds(period)  # validates the period's shape
     with svc.uow(req.actor.workspace_id) as uow:

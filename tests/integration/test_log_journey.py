@@ -122,6 +122,31 @@ def test_bad_input_gets_a_friendly_error_and_saves_nothing(app: App, world: str,
         assert sum(len(uow.interactions.of_account(a.id, limit=50)) for a in uow.accounts.all()) == 1
 
 
+@pytest.mark.parametrize("target", ["nan", "inf", "-inf", "1e999"])
+def test_a_goal_target_that_is_no_plain_number_is_refused_and_nothing_is_stored(app: App, world: str, actor: Actor,
+                                                                                 target: str) -> None:
+    with app.services.uow(world) as uow:
+        before = uow.goals.all()
+    reply = say(app, actor, f"goals set nps 2026-Q4 {target}")
+    assert reply.tone == Tone.ERROR and "plain number" in reply.headline
+    with app.services.uow(world) as uow:
+        assert uow.goals.all() == before
+    assert say(app, actor, "goals set nps 2026-Q4 40").tone == Tone.SUCCESS
+
+
+@pytest.mark.parametrize("field", ["name", "title"])
+def test_a_person_too_long_to_store_is_refused_politely_and_nothing_is_stored(app: App, world: str, actor: Actor,
+                                                                             field: str) -> None:
+    long = " ".join(["Quorn"] * 40)  # 239 characters: PostgreSQL would refuse the row
+    text = f"dmu add {long} at Globex" if field == "name" else f"dmu add Zed Quorn, {long} at Globex"
+    with app.services.uow(world) as uow:
+        before = len(uow.individuals.all())
+    reply = say(app, actor, text)
+    assert reply.tone == Tone.ERROR and f"That {field} is 239 characters long" in reply.headline
+    with app.services.uow(world) as uow:
+        assert len(uow.individuals.all()) == before
+
+
 def test_queries_answer_from_the_stored_data(app: App, world: str, actor: Actor) -> None:
     dmu = say(app, actor, "dmu globex")
     assert "Globex Corporation" in dmu.headline and "2 in the buying group" in dmu.headline

@@ -178,6 +178,15 @@ def test_another_tenant_cannot_use_this_tenants_ids(teams: Teams, app: App) -> N
     assert "Initech" not in forged.headline
 
 
+@pytest.mark.parametrize("channel", ["webchat", "directline", "emulator"])
+def test_an_activity_from_outside_teams_reads_no_tenant_data(teams: Teams, channel: str) -> None:
+    """Web Chat or Direct Line clients write their own channelData: the tenant it names proves nothing."""
+    assert "Globex" in teams.say("dmu Globex").headline  # the tenant's data, asked from Teams
+    outside = teams.say("dmu Globex", channelId=channel)
+    assert outside.headline == "I only work inside a Microsoft Teams tenant."
+    assert "Frank" not in json.dumps(outside.card)
+
+
 @pytest.mark.parametrize(
     ("raw", "content_type", "status"),
     [
