@@ -51,6 +51,7 @@ def _runs(tokens: list[Token], taken: set[int], directory: Directory) -> list[tu
             and not tokens[j - 1].possessive
         ):
             j += 1
+        j = max(j, _org_run(tokens, i, taken, directory) or j)  # "Nordvik AB": its legal form is part of it
         runs.append((i, j))
         i = j
     return runs
@@ -81,7 +82,8 @@ def _org_end(tokens: list[Token], start: int, taken: set[int], directory: Direct
     return end
 
 
-def _title_near(tokens: list[Token], start: int, end: int, text: str, directory: Directory) -> str | None:
+def _title_near(tokens: list[Token], start: int, end: int, text: str, directory: Directory,
+                taken: set[int]) -> str | None:
     """A job title right before the name ("plant manager Kofi Mensah") or after a comma ("..., new Head of X")."""
     words = directory.rules.title_words
     if start and tokens[start - 1].bare in words and tokens[start - 1].end + 1 == tokens[start].start:
@@ -98,6 +100,8 @@ def _title_near(tokens: list[Token], start: int, end: int, text: str, directory:
     if end < len(tokens) and text[tokens[end - 1].end : tokens[end].start].strip() in {",", "(", "-"}:
         stop = end
         while stop < len(tokens) and stop - end < 6 and tokens[stop].bare not in {"at", "from", "with"}:
+            if tokens[stop].bare == "of" and _company_at(tokens, stop + 1, taken, directory):
+                break  # "CTO of Orchid Data Systems": the title ends where the company's name begins
             if stop > end and tokens[stop].start - tokens[stop - 1].end > 1:
                 break
             stop += 1
@@ -115,7 +119,7 @@ def find_new_names(tokens: list[Token], taken: set[int], text: str, directory: D
     for start, end in runs:
         span = tokens[start:end]
         cue = tokens[start - 1].bare if start else ""
-        title = _title_near(tokens, start, end, text, directory)
+        title = _title_near(tokens, start, end, text, directory, taken)
         last = span[-1].bare
         first_name = span[0].bare in rules.first_names or directory.is_first_name(span[0].bare)
         name = text[span[0].start : span[-1].end]
@@ -133,3 +137,8 @@ def _works_at(tokens: list[Token], end: int, names: set[int]) -> bool:
     """The name is followed by "at" or "from" and another name (an account's, or one not known yet): the
     name of a person and then of their company, whatever the first names the lexicon knows."""
     return end + 1 < len(tokens) and tokens[end].bare in _AFFILIATION and end + 1 in names
+
+
+def _company_at(tokens: list[Token], start: int, taken: set[int], directory: Directory) -> bool:
+    """A company's name starts here: an account's (its words taken by a mention) or a new one's."""
+    return start < len(tokens) and (start in taken or _org_end(tokens, start, taken, directory) is not None)

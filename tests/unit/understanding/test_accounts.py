@@ -82,6 +82,7 @@ def test_an_account_named_as_a_case_study_is_not_the_subject(read: Callable[...,
         ("Spoke to IBM Global Services about the pilot", "IBM Global Services"),
         # a person's name before "at": the company is the name after it
         ("Call with Zed Quorn at Vexillo Dynamics, wants pricing", "Vexillo Dynamics"),
+        ("Email from Björn Lindqvist at Nordvik AB asking for the security whitepaper", "Nordvik AB"),
     ],
 )
 def test_a_company_not_in_the_workspace_is_new_as_written(read: Callable[..., Reading], text: str, new: str) -> None:

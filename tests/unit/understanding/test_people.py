@@ -62,6 +62,7 @@ def test_a_new_title_holder_is_not_the_known_one(read: Callable[..., Reading]) -
         ("Met Jaime Torres, new Head of Procurement at Oscorp", "Jaime Torres", "Head of Procurement"),
         ("Oscorp's plant manager Kofi Mensah says downtime costs them a fortune", "Kofi Mensah", "plant manager"),
         ("Spoke with Lea Martin, VP Finance at Tyrell", "Lea Martin", "VP Finance"),
+        ("Lunch with Mei Ling Tan, CTO of Orchid Data Systems", "Mei Ling Tan", "CTO"),  # the company is not her title
     ],
 )
 def test_a_new_person_is_named_as_written_with_their_title(
