@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.context import Request, Services, StaleReading
+from bot.context import Request, Services, StaleReading, claim
 from bot.logbook import undo_log, write_log
 from bot.replies import Button, Choice, Reply, Section, Tone, error
 from bot.summary import understood
@@ -170,6 +170,7 @@ def handle_edit(req: Request, svc: Services) -> Reply:
     directory = svc.directory(req.actor.workspace_id)
     reading = read_message(req.text, now=req.local_now, directory=directory)
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         last = uow.interactions.latest_logged_by(req.actor.user_id, since=req.now - EDIT_WINDOW)
         if last is None:
             raise NotFound("You have no log from the last day to edit. Use `log` to add a new one.")
