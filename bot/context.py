@@ -8,6 +8,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.replies import Repeated
 from storage.uow import SqlReadWork, SqlUnitOfWork
 
 if TYPE_CHECKING:
@@ -59,6 +60,13 @@ class Request:
     @property
     def local_now(self) -> datetime:
         return self.now.astimezone(self.actor.zone)
+
+
+def claim(uow: SqlUnitOfWork, req: Request) -> None:
+    """Claim the request's delivery in the unit's transaction, before it writes anything: a retried delivery
+    writes nothing (Repeated), and a transaction that fails takes its claim with it, so its retry runs."""
+    if req.delivery_id and uow.seen_delivery(req.delivery_id):
+        raise Repeated()
 
 
 class DirectorySource(Protocol):

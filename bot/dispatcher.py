@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot import registry
 from bot.context import Actor, Request, Services, StaleReading
-from bot.replies import AskBack, Reply, error
+from bot.replies import AskBack, Repeated, Reply, error
 from bot.reps import RepRegistry
 from domain.errors import TouchpointError
 from domain.understanding import Intent, read_message
@@ -106,6 +106,8 @@ class Dispatcher:
             return work()
         except AskBack as exc:
             return exc.question
+        except Repeated as exc:  # a retried delivery: done the first time
+            return exc.reply
         except TouchpointError as exc:
             return error(exc.message)
         except Exception:  # the error boundary: a rep never sees a traceback

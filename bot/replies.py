@@ -85,3 +85,12 @@ class AskBack(Exception):
     def __init__(self, question: Reply) -> None:
         super().__init__(question.headline)
         self.question = question
+
+
+class Repeated(Exception):
+    """The delivery was processed before (a Slack retry, a Teams re-send): nothing more was written; the
+    dispatcher answers with `reply`."""
+
+    def __init__(self, reply: Reply | None = None) -> None:
+        self.reply = reply or Reply("Already done.", tone=Tone.INFO)
+        super().__init__(self.reply.headline)

@@ -32,7 +32,9 @@ class SqlPendingLogs:
         self._ws = workspace_id
 
     def add(self, *, user_id: str, text: str, said_at: datetime, expires_at: datetime,
-            question: dict[str, Any]) -> PendingLog:
+            question: dict[str, Any], delivery_key: str | None = None) -> PendingLog:
+        if delivery_key:  # a retry of the delivery that asked finds its question again (asked_by)
+            question = {**question, DELIVERY: delivery_key}
         row = PendingLogRow(id=new_id(), workspace_id=self._ws, user_id=user_id, text=text, said_at=said_at,
                             expires_at=expires_at, question=question)
         self._s.add(row)
@@ -51,9 +53,24 @@ class SqlPendingLogs:
         row = self._s.exec(q).first()
         return self.get(row.id) if row else None
 
-    def remove(self, pending_id: str) -> None:
-        self._s.exec(delete(PendingLogRow).where(  # type: ignore[call-overload]
-            col(PendingLogRow.workspace_id) == self._ws, col(PendingLogRow.id) == pending_id))
+    def asked_by(self, user_id: str, delivery_key: str, *, now: datetime) -> PendingLog | None:
+        """The question the delivery `delivery_key` asked, still waiting for its answer (None: answered, expired,
+        or never asked). A rep has a few pending notes at most: they are read and matched here."""
+        q = select(PendingLogRow).where(
+            PendingLogRow.workspace_id == self._ws, PendingLogRow.user_id == user_id, PendingLogRow.expires_at > now)
+        row = next((r for r in self._s.exec(q) if r.question.get(DELIVERY) == delivery_key), None)
+        return self.get(row.id) if row else None
+
+    def take(self, pending_id: str) -> PendingLog | None:
+        """Delete the pending note and return it: the claim of an answer. None when no row was deleted (another
+        answer took it, or it never existed): that answer must write nothing. The DELETE is the transaction's
+        first write, so a concurrent answer waits for it (PostgreSQL's row lock, SQLite's write lock) and then
+        deletes nothing."""
+        row = self._s.execute(delete(_PENDING).where(
+            _PENDING.c.workspace_id == self._ws, _PENDING.c.id == pending_id).returning(*_PENDING.c)).first()
+        if row is None:
+            return None
+        return PendingLog(row.id, row.user_id, row.text, row.said_at, row.expires_at, dict(row.question))
 
 
 def mark_delivery(session: Session, workspace_id: str, key: str, *, now: datetime) -> bool:
@@ -73,6 +90,8 @@ def delivery_claim(dialect: str, workspace_id: str, key: str, *, now: datetime) 
     return _RECORD_DELIVERY[dialect], {"workspace_id": workspace_id, "key": key, "seen_at": now}
 
 
+DELIVERY = "delivery"  # the question's key holding the delivery id that asked it
+_PENDING = PendingLogRow.__table__  # type: ignore[attr-defined]
 _DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
 _RECORD_DELIVERY = {
     "sqlite": PreparedRead(sqlite_insert(_DELIVERY).on_conflict_do_nothing()),

@@ -17,7 +17,7 @@ from domain.errors import Conflict, StorageUnavailable
 from storage import repositories as r
 from storage.pending import SqlPendingLogs, delivery_claim, mark_delivery
 from storage.prepared import Step, run_counted
-from storage.tables import WORKSPACE, WorkspaceRow
+from storage.tables import WORKSPACE, DeliveryRow, WorkspaceRow
 from storage.views import VERSION, AccountViews
 
 
@@ -89,6 +89,14 @@ class SqlUnitOfWork:
         self._delivery_key = key
         return mark_delivery(self.session, self.workspace_id, key, now=datetime.now(UTC))
 
+    def mark_asked(self, key: str) -> None:
+        """Record, with the pending note it keeps, that the delivery `key` only asked a question: its retry can
+        tell a note that was asked about (and answered since) from one that was logged."""
+        mark_delivery(self.session, self.workspace_id, _asked(key), now=datetime.now(UTC))
+
+    def asked_before(self, key: str) -> bool:
+        return self.session.get(DeliveryRow, (self.workspace_id, _asked(key))) is not None
+
     def open_log(self, *, delivery_key: str | None, account_id: str | None, contact_ids: list[str]) -> LogStart:
         """Claim the delivery, then read the change counter, the account and the log's known contacts: one round
         trip on PostgreSQL, where each was one. The claim comes first, before anything is written, so a retried
@@ -138,6 +146,10 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+def _asked(key: str) -> str:
+    return f"asked:{key}"[:200]  # the delivery table's key width
 
 
 _CONFLICT = "Someone changed the same records at the same moment; nothing was saved. Please try again."

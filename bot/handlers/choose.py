@@ -15,8 +15,11 @@ from storage.pending import PendingLog
 from storage.uow import SqlUnitOfWork
 
 
-def _pending(uow: SqlUnitOfWork, req: Request, value: dict[str, str]) -> PendingLog:
-    pending = uow.pending.get(value.get("pending", ""))
+def _take(uow: SqlUnitOfWork, req: Request, value: dict[str, str]) -> PendingLog:
+    """Claim the question by deleting its pending note, first thing in the transaction: of two answers (a
+    double click, Cancel racing a pick) only the one that deleted the row goes on; the other writes nothing.
+    A refused answer raises, and the rollback keeps the note for the rep."""
+    pending = uow.pending.take(value.get("pending", ""))
     if pending is None or pending.expires_at < req.now:
         raise NotFound("That question has expired or was already answered. Nothing more to do.")
     if pending.user_id != req.actor.user_id:
@@ -43,31 +46,29 @@ def _save_or_ask(uow: SqlUnitOfWork, said: Request, reading: Reading, account: A
 
 def pick_person(req: Request, value: dict[str, str], svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
-        pending = _pending(uow, req, value)
+        pending = _take(uow, req, value)
         account = uow.accounts.get(str(pending.question.get("account", "")))
         person = uow.individuals.get(value.get("contact", ""))
         if account is None or person is None or person.account_id != account.id:
             raise NotFound("That person is no longer in this account.")
         chosen = [*map(str, pending.question.get("chosen") or []), person.id]
         said, reading = _reread(req, svc, pending, account, chosen)
-        uow.pending.remove(pending.id)
         return _save_or_ask(uow, said, reading, account, chosen=chosen, svc=svc)
 
 
 def pick_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
-        pending = _pending(uow, req, value)
+        pending = _take(uow, req, value)
         account = uow.accounts.get(value.get("account", ""))
         if account is None:
             raise NotFound("That account doesn't exist in this workspace.")
         said, reading = _reread(req, svc, pending, account)
-        uow.pending.remove(pending.id)
         return _save_or_ask(uow, said, reading, account, chosen=[], svc=svc)
 
 
 def create_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
-        pending = _pending(uow, req, value)
+        pending = _take(uow, req, value)
         name = str(pending.question.get("new_name") or "").strip()
         if not name:
             raise NotFound("I no longer know which company to create. Please log the note again.")
@@ -77,14 +78,12 @@ def create_account(req: Request, value: dict[str, str], svc: Services) -> Reply:
             account = Account(new_id(), name, owner_id=req.actor.user_id, lifecycle=Lifecycle.PROSPECT)
             uow.accounts.add(account)
         said, reading = _reread(req, svc, pending, account)
-        uow.pending.remove(pending.id)
         return _save_or_ask(uow, said, reading, account, chosen=[], svc=svc, created=created)
 
 
 def cancel(req: Request, value: dict[str, str], svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
-        pending = _pending(uow, req, value)
-        uow.pending.remove(pending.id)
+        _take(uow, req, value)
         uow.commit()
     return Reply("Cancelled; nothing was saved.", tone=Tone.INFO)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.context import Request, Services
+from bot.context import Request, Services, claim
 from bot.digest_content import gather, render
 from bot.replies import Button, Reply, Tone, section
 from domain.digest import build_digest
@@ -34,6 +34,7 @@ def _rep(uow: SqlUnitOfWork, req: Request) -> Rep:
 
 def _save(req: Request, svc: Services, change: dict[str, object]) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         rep = replace(_rep(uow, req), **change)  # type: ignore[arg-type]
         uow.reps.upsert(rep)
         uow.commit()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.context import Request, Services
+from bot.context import Request, Services, claim
 from bot.handlers._resolve import account_for_query
 from bot.replies import Reply, Tone
 from domain.customer import (
@@ -44,6 +44,7 @@ def add(req: Request, svc: Services, args: str) -> Reply:
         raise InvalidInput("Use `dmu add Jane Doe, CFO at Acme as economic buyer`.")
     roles = parse_roles(re.split(r"\s*(?:,|\band\b)\s*", m["roles"])) if m["roles"] else ()
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         account, _ = account_for_query(_with(req, m["account"]), svc, uow, "dmu")
         name = fitting(m["name"].strip(), "name")
         person = uow.individuals.by_name(account.id, name) or Individual(new_id(), account.id, name)
@@ -58,6 +59,7 @@ def add(req: Request, svc: Services, args: str) -> Reply:
 
 def remove(req: Request, svc: Services, args: str) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         person = _person(req, svc, uow, args)
         uow.individuals.remove(person.id)
         uow.commit()
@@ -67,6 +69,7 @@ def remove(req: Request, svc: Services, args: str) -> Reply:
 def set_role(req: Request, svc: Services, name: str, role_words: str) -> Reply:
     roles = parse_roles(re.split(r"\s*(?:,|\band\b)\s*", role_words.strip()))
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         person = _person(req, svc, uow, name)
         person.roles = tuple(dict.fromkeys((*person.roles, *roles)))
         uow.individuals.update(person)
@@ -78,6 +81,7 @@ def set_attitude(req: Request, svc: Services, name: str, value: int, reason: str
     if not reason.strip():
         raise InvalidInput("Give a reason, e.g. `dmu attitude Jane Doe -1 because she doubts our ROI`.")
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         person = _person(req, svc, uow, name)
         after = clamp_attitude(value)
         uow.attitudes.add(AttitudeChange(person.id, person.attitude, after, req.now, reason.strip(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from bot.context import Request, Services
+from bot.context import Request, Services, claim
 from bot.replies import Reply, Tone, section
 from domain.errors import InvalidInput
 from domain.goals import METRICS, Goal, current_quarter, period_bounds, validate_metric
@@ -59,6 +59,7 @@ def _set(req: Request, svc: Services, args: list[str]) -> Reply:
 
     period_bounds(period)  # validates the period's shape
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         uow.goals.upsert(Goal(new_id(), metric, period, target))
         uow.commit()
     return Reply(f"Goal set: {metric} {period} → {target:g}.", tone=Tone.SUCCESS)

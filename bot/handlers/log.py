@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.context import Request, Services, StaleReading
+from bot.context import Request, Services, StaleReading, claim
 from bot.logbook import undo_log, write_log
 from bot.replies import Button, Choice, Reply, Section, Tone, error
 from bot.summary import understood
@@ -25,6 +25,7 @@ from domain.understanding import (
     Reading,
     read_message,
 )
+from storage.pending import PendingLog
 from storage.uow import SqlUnitOfWork
 
 PENDING_FOR = timedelta(hours=24)
@@ -81,7 +82,8 @@ def _log(req: Request, svc: Services, reading: Reading, *, version: int | None) 
         start = uow.open_log(delivery_key=req.delivery_id, account_id=asked,
                              contact_ids=[p.contact.id for p in reading.people if p.contact])
         if start.repeated:
-            return Reply("Already logged that one.", tone=Tone.INFO)
+            assert req.delivery_id is not None
+            return _repeated(uow, req, req.delivery_id)
         if version is not None and start.directory_version != version:
             raise StaleReading(start.directory_version)
         if req.account_id is not None:  # picked in a form (Slack's log modal): looked up in this workspace only
@@ -133,34 +135,63 @@ def _ask(uow: SqlUnitOfWork, req: Request, reading: Reading) -> Reply:
     """Keep the rep's words as a pending log and ask the one question that decides the account."""
     acc = reading.account
     question: dict[str, object] = {"kind": acc.kind.value, "new_name": acc.new_name}
-    pending = uow.pending.add(user_id=req.actor.user_id, text=reading.text, said_at=req.now,
-                              expires_at=req.now + PENDING_FOR, question=question)
-    cancel = Button("Cancel", "log.cancel", {"pending": pending.id})
     if acc.kind == AccountKind.AMBIGUOUS:
-        options = tuple(Button(c.name, "log.pick_account", {"pending": pending.id, "account": c.id})
-                        for c in acc.candidates[:10])
-        return Reply("Which account was this?", (Choice("Pick the account for this note:", (*options, cancel)),),
-                     tone=Tone.QUESTION)
-    if acc.kind == AccountKind.NEW and acc.new_name:
-        create = Button(f"Create {acc.new_name}", "log.create_account", {"pending": pending.id}, "primary")
-        return Reply(f"{acc.new_name} isn't in your accounts yet. Create it and save the note?",
-                     (Choice("New account", (create, cancel)),), tone=Tone.QUESTION)
-    return Reply("I couldn't tell which account this is about. Nothing was saved: say it again with the account "
-                 "name, e.g. `log Acme: call with Jane, wants pricing`.", tone=Tone.QUESTION)
+        question["options"] = [[c.name, c.id] for c in acc.candidates[:10]]
+    return _keep(uow, req, reading, question)
 
 
 def ask_person(uow: SqlUnitOfWork, req: Request, reading: Reading, account_id: str, *, chosen: list[str]
                ) -> Reply:
     """Two contacts fit a name ("Emily" at an account with two): keep the note and ask which one."""
     unsure = next(p for p in reading.people if p.candidates)
-    question: dict[str, object] = {"kind": "person", "account": account_id, "chosen": chosen}
+    question: dict[str, object] = {
+        "kind": "person", "account": account_id, "chosen": chosen, "name": unsure.name,
+        "options": [[c.name + (f" ({c.title})" if c.title else ""), c.id] for c in unsure.candidates[:10]]}
+    return _keep(uow, req, reading, question)
+
+
+def _keep(uow: SqlUnitOfWork, req: Request, reading: Reading, question: dict[str, object]) -> Reply:
+    """Store the pending note with the delivery that asked (its retry asks again) and render its question."""
     pending = uow.pending.add(user_id=req.actor.user_id, text=reading.text, said_at=req.now,
-                              expires_at=req.now + PENDING_FOR, question=question)
-    options = tuple(Button(f"{c.name}" + (f" ({c.title})" if c.title else ""), "log.pick_person",
-                           {"pending": pending.id, "contact": c.id}) for c in unsure.candidates[:10])
-    cancel = Button("Cancel", "log.cancel", {"pending": pending.id})
-    return Reply(f"Which {unsure.name} was it?", (Choice("Pick the person:", (*options, cancel)),),
-                 tone=Tone.QUESTION)
+                              expires_at=req.now + PENDING_FOR, question=question, delivery_key=req.delivery_id)
+    if req.delivery_id:
+        uow.mark_asked(req.delivery_id)
+    return question_reply(pending)
+
+
+def question_reply(pending: PendingLog) -> Reply:
+    """The question a pending note waits on, rendered from the note alone: asked the first time, and again
+    when the delivery that asked it is retried (its first reply may never have reached the rep)."""
+    q, pid = pending.question, pending.id
+    options = [(str(label), str(key)) for label, key in q.get("options") or []]
+    cancel = Button("Cancel", "log.cancel", {"pending": pid})
+    if q.get("kind") == "person":
+        people = tuple(Button(label, "log.pick_person", {"pending": pid, "contact": key}) for label, key in options)
+        return Reply(f"Which {q.get('name') or 'person'} was it?", (Choice("Pick the person:", (*people, cancel)),),
+                     tone=Tone.QUESTION)
+    if q.get("kind") == AccountKind.AMBIGUOUS.value:
+        accounts = tuple(Button(label, "log.pick_account", {"pending": pid, "account": key})
+                         for label, key in options)
+        return Reply("Which account was this?", (Choice("Pick the account for this note:", (*accounts, cancel)),),
+                     tone=Tone.QUESTION)
+    new_name = q.get("new_name")
+    if q.get("kind") == AccountKind.NEW.value and new_name:
+        create = Button(f"Create {new_name}", "log.create_account", {"pending": pid}, "primary")
+        return Reply(f"{new_name} isn't in your accounts yet. Create it and save the note?",
+                     (Choice("New account", (create, cancel)),), tone=Tone.QUESTION)
+    return Reply("I couldn't tell which account this is about. Nothing was saved: say it again with the account "
+                 "name, e.g. `log Acme: call with Jane, wants pricing`.", tone=Tone.QUESTION)
+
+
+def _repeated(uow: SqlUnitOfWork, req: Request, key: str) -> Reply:
+    """A retried delivery of a log: the question it asked when that is still open, else what really happened."""
+    pending = uow.pending.asked_by(req.actor.user_id, key, now=req.now)
+    if pending is not None:
+        return question_reply(pending)
+    if uow.asked_before(key):
+        return Reply("I already asked about that note and it has been answered (saved or cancelled). "
+                     "Nothing more to do.", tone=Tone.INFO)
+    return Reply("Already logged that one.", tone=Tone.INFO)
 
 
 def handle_edit(req: Request, svc: Services) -> Reply:
@@ -170,6 +201,7 @@ def handle_edit(req: Request, svc: Services) -> Reply:
     directory = svc.directory(req.actor.workspace_id)
     reading = read_message(req.text, now=req.local_now, directory=directory)
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         last = uow.interactions.latest_logged_by(req.actor.user_id, since=req.now - EDIT_WINDOW)
         if last is None:
             raise NotFound("You have no log from the last day to edit. Use `log` to add a new one.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.context import Request, Services
+from bot.context import Request, Services, claim
 from bot.handlers._resolve import screen_for_query
 from bot.message_maps import message_map_for
 from bot.replies import Reply, Section, Tone
@@ -44,6 +44,7 @@ def _reached(history: list[StageEvidence], stage: Stage | None, req: Request) ->
 
 def mark_done(req: Request, value: dict[str, str], svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         step = uow.next_steps.get(value.get("step", ""))
         if step is None:
             raise NotFound("That next step no longer exists.")

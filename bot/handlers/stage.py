@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.context import Request, Services
+from bot.context import Request, Services, claim
 from bot.handlers._resolve import account_for_query, screen_for_query
 from bot.logbook import refresh_account_stage
 from bot.replies import Facts, Reply, Tone, section
@@ -63,6 +63,7 @@ def _override(req: Request, svc: Services, m: re.Match[str]) -> Reply:
         raise InvalidInput(f"Say why, e.g. `stage {m['account']} set {stage.value} because ...`: the reason is "
                            "kept as evidence.")
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         account, _ = account_for_query(replace(req, text=m["account"]), svc, uow, "stage")
         uow.stage_history.add(StageEvidence(stage, req.now, f"set by {req.actor.name or req.actor.user_id}",
                                             source="override", rep_id=req.actor.user_id, reason=m["reason"].strip()),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.context import Request, Services
+from bot.context import Request, Services, claim
 from bot.logbook import undo_log
 from bot.replies import Reply, Tone
 from domain.errors import NotAllowed, NotFound
@@ -15,6 +15,7 @@ UNDO_WINDOW = timedelta(hours=24)  # `undo` without a button reaches back one da
 
 def handle(req: Request, svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         last = uow.interactions.latest_logged_by(req.actor.user_id, since=req.now - UNDO_WINDOW)
         if last is None:
             raise NotFound("You have no log from the last day to undo.")
@@ -23,6 +24,7 @@ def handle(req: Request, svc: Services) -> Reply:
 
 def handle_action(req: Request, value: dict[str, str], svc: Services) -> Reply:
     with svc.uow(req.actor.workspace_id) as uow:
+        claim(uow, req)
         return _undo(uow, req, value.get("interaction", ""))
 
 
