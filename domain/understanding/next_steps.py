@@ -20,6 +20,7 @@ class StepRules:
     first_person_inside: re.Pattern[str]
     softeners: re.Pattern[str]
     markers: frozenset[str]
+    lead: re.Pattern[str]
     report: re.Pattern[str]
 
 
@@ -38,6 +39,8 @@ def _build(lex: Lexicon) -> StepRules:
         first_person_inside=re.compile(rf"\b(?:and|but|so|then)\s+((?:{first})\s+\S)"),
         softeners=re.compile(rf"(?:(?:{_alt(t.get('softeners', []))})\s+)+"),
         markers=frozenset(fold(m) for m in t.get("markers", [])),
+        lead=re.compile(rf"(?:{_alt(t.get('lead_markers', []))})\b\s*(?:[:=-]\s*|(?:is|are|will be|would be)\s+"
+                        rf"(?:to\s+)?)?(?=\w)"),
         report=re.compile(rf"\b(?:{_alt(t.get('report_words', []))})\b"),
     )
 
@@ -46,6 +49,9 @@ def _commitment(clause: str, rules: StepRules) -> int | None:
     """Where in the folded clause our commitment starts, or None."""
     if rules.first_person.match(clause):
         return 0
+    lead = rules.lead.match(clause)  # "next step is a contract redline by Dec 1"
+    if lead:
+        return lead.end()
     inside = rules.first_person_inside.search(clause)
     if inside:
         return inside.start(1)

@@ -14,6 +14,10 @@ LOS_ANGELES = ZoneInfo("America/Los_Angeles")
     ("text", "due"),
     [
         ("Tyrell wants pricing. Next: send ROI calc by Friday", date(2026, 11, 20)),
+        # a label that opens the clause, no colon
+        ("met Hiro at Acme, loves the product, next step contract redline by Dec 1", date(2026, 12, 1)),
+        ("Oscorp call went well. Next steps are to send the deck on Monday", date(2026, 11, 23)),
+        ("Tyrell sync; action item share the security pack by Friday", date(2026, 11, 20)),
         ("call w/ hiro, f/u tmrw w/ architecture doc", date(2026, 11, 19)),
         ("Oscorp liked it. Send the deck on Tuesday", date(2026, 11, 24)),
         ("Follow up with Cyberdyne in two weeks", date(2026, 12, 2)),
@@ -61,6 +65,7 @@ def test_a_commitment_without_a_date_has_no_due(read: Callable[..., Reading]) ->
         "Katherine wants an exec briefing with their CEO next month",
         "Robert signed off; legal review starts Monday",
         "Call with Hiro went well - he'll introduce us to their CFO on Friday",
+        "Oscorp call went well, next week they decide",  # a bare "next" labels nothing
     ],
 )
 def test_a_date_that_is_not_our_commitment_is_no_next_step(read: Callable[..., Reading], text: str) -> None:
