@@ -90,8 +90,9 @@ def build_slack_app(app: App, *, signing_secret: str, token: str | None, client:
                    inbox=inbox or Inbox(SqlSlackInbox(app.engine)), token_for=_token_lookup(bolt, token),
                    client=client)
 
-    from bot import slack_actions, slack_commands, slack_events, slack_home, slack_modals
+    from bot import slack_actions, slack_commands, slack_events, slack_guard, slack_home, slack_modals
 
+    bolt.use(slack_guard.refuse_outsiders(bot.sender))  # before every listener: outsiders never reach one
     for module in (slack_commands, slack_events, slack_actions, slack_modals, slack_home):
         module.register(bolt, bot)
     bolt.error(_polite_error)
