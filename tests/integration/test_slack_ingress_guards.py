@@ -18,6 +18,7 @@ from tests.integration.slack_fakes import (
     SAMPLES,
     Slack,
     button,
+    buttons,
     click_body,
     event_body,
     interactions,
@@ -115,3 +116,23 @@ def test_a_shortcut_and_a_modal_from_another_teams_user_are_refused(slack: Slack
     assert status == 200 and json.loads(body) == {"response_action": "errors", "errors": {"account": OUTSIDER}}
     assert not any("modal outsider" in t for t in interactions(slack.app, team, "Globex Corporation"))
     assert len(slack.api.of("views.open")) == opened
+
+
+@pytest.mark.parametrize("words", ["stage Globex set validation because they run a pilot",
+                                   "dmu add Jane Roe at Globex", "dmu attitude Frank supporter", "digest off"])
+def test_a_write_is_never_offered_for_sharing(slack: Slack, team: str, words: str) -> None:
+    answer = slack.slash(team, "/touchpoint", words)
+    assert "Share in channel" not in [b["text"]["text"] for b in buttons(answer)], answer["text"]
+
+
+def test_a_forged_share_of_a_write_runs_nothing(slack: Slack, team: str) -> None:
+    assert slack.slash(team, "/touchpoint", "digest on")["text"].startswith("Digest")
+    answer = slack.slash(team, "/touchpoint", "dmu Globex")
+    share = button(answer, "Share in channel")
+    for words in ("digest off", "stage Globex set validation because forged"):
+        forged = {**share, "value": json.dumps({"a": "share", "v": {"command": words}})}
+        assert "Only answers" in slack.click(team, forged)["text"]
+    with slack.app.services.uow(f"slack:{team}") as uow:
+        rep = uow.reps.get(REP)
+        assert rep is not None and rep.digest_enabled
+    assert "validation" not in slack.slash(team, "/stage", "Globex")["text"].lower().split("\n")[0]
