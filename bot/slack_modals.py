@@ -4,6 +4,7 @@ in the rep's DM)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -19,8 +20,9 @@ from bot.slack_app import SlackBot
 from bot.slack_commands import NOT_RECORDED
 from bot.slack_people import IncompleteRequest, plain_words
 from bot.slack_views import ACCOUNT, CALLBACK_ID, MAX_NOTE, Prefill, account_options, log_modal, read_submission
-from domain.errors import StorageUnavailable
 from domain.understanding import AccountKind, read_message
+
+log = logging.getLogger(__name__)
 
 KIND = "view"  # a submitted log modal, in the inbox
 
@@ -64,8 +66,10 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
         try:  # recorded before the ack: once the modal closes, the note cannot be lost
             bot.inbox.accept(f"view:{view_id}", workspace_id=workspace, kind=KIND, payload=payload,
                              token=context.bot_token)
-        except SQLAlchemyError as exc:
-            raise StorageUnavailable(NOT_RECORDED) from exc
+        except SQLAlchemyError as exc:  # the modal stays open with the note in it: the rep submits again
+            log.warning("a log modal could not be recorded: %s", exc)
+            ack(response_action="errors", errors={"note": NOT_RECORDED})
+            return
         ack()
 
     def account_name(workspace: str, account_id: str) -> str | None:

@@ -9,8 +9,11 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
+from bot.slack_commands import NOT_RECORDED
 from bot.slack_guard import OUTSIDER
+from storage.slack_installations import SqlSlackInbox
 from tests.integration.slack_fakes import (
     BOT_USER,
     FORM,
@@ -136,3 +139,37 @@ def test_a_forged_share_of_a_write_runs_nothing(slack: Slack, team: str) -> None
         rep = uow.reps.get(REP)
         assert rep is not None and rep.digest_enabled
     assert "validation" not in slack.slash(team, "/stage", "Globex")["text"].lower().split("\n")[0]
+
+
+def failing_record(*_args: Any, **_kwargs: Any) -> bool:
+    raise OperationalError("INSERT INTO slack_inbox", {}, Exception("database is locked"))
+
+
+def test_an_event_that_cannot_be_recorded_is_retried_by_slack_and_then_logged(
+        slack: Slack, team: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    event_id, text = new_id("Ev"), "log call with Frank at Globex, recorded on the retry"
+    before = len(slack.api.of("chat.postMessage"))
+    with monkeypatch.context() as patch:
+        patch.setattr(SqlSlackInbox, "record", failing_record)
+        assert slack.event(team, text, event_id=event_id) >= 500  # Slack retries a 5xx, never a 200
+    assert slack.event(team, text, event_id=event_id, retry=1) == 200
+    assert "Logged for Globex" in slack.api.wait_for("chat.postMessage", before + 1)[-1].params["text"]
+    assert interactions(slack.app, team, "Globex Corporation").count(text.removeprefix("log ")) == 1
+
+
+def test_a_modal_that_cannot_be_recorded_stays_open_with_an_error(slack: Slack, team: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    with slack.app.services.uow(f"slack:{team}") as uow:
+        globex = uow.accounts.by_name("Globex Corporation")
+        assert globex is not None
+    values = {"account": {"account": {"selected_option": {"value": globex.id}}},
+              "note": {"note": {"type": "plain_text_input", "value": "a note kept in the modal"}}}
+    body = submission_body(team=team, user=REP, values=values, view_id=new_id("V"))
+    with monkeypatch.context() as patch:
+        patch.setattr(SqlSlackInbox, "record", failing_record)
+        status, answer = post(slack.url, body, content_type=FORM)
+    assert status == 200 and json.loads(answer) == {"response_action": "errors", "errors": {"note": NOT_RECORDED}}
+    before = len(slack.api.of("chat.postMessage"))
+    assert post(slack.url, body, content_type=FORM) == (200, "")  # submitted again: recorded, the modal closes
+    slack.api.wait_for("chat.postMessage", before + 1)
+    assert sum("a note kept in the modal" in t for t in interactions(slack.app, team, "Globex Corporation")) == 1
