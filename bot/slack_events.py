@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.render.slack import render_slack
+from bot.replies import Reply
 from bot.slack_app import NotRecorded, SlackBot
 from bot.slack_people import IncompleteRequest, plain_words
 from storage.slack_installations import InboxItem
@@ -92,6 +93,11 @@ def reply(bot: SlackBot, item: InboxItem, token: str | None) -> None:
     actor = bot.people.actor(workspace=item.workspace_id, user_id=p["user_id"], token=token)
     answer = bot.core.dispatcher.handle_text(p["words"], actor=actor, now=datetime.fromisoformat(p["said_at"]),
                                              delivery_id=p["delivery_id"])
+    post(bot, p, answer, token)
+
+
+def post(bot: SlackBot, p: dict[str, Any], answer: Reply, token: str | None) -> None:
+    """Posts an answer where the recorded request was written (its thread, if any)."""
     thread = {"thread_ts": p["thread_ts"]} if p.get("thread_ts") else {}
     auth = {"token": token} if token else {}  # slack_sdk takes a "token" out of the body as the bearer token
     bot.client.api_call("chat.postMessage", json={**auth, "channel": p["channel"], **thread, **render_slack(answer)})

@@ -173,3 +173,19 @@ def test_a_modal_that_cannot_be_recorded_stays_open_with_an_error(slack: Slack, 
     assert post(slack.url, body, content_type=FORM) == (200, "")  # submitted again: recorded, the modal closes
     slack.api.wait_for("chat.postMessage", before + 1)
     assert sum("a note kept in the modal" in t for t in interactions(slack.app, team, "Globex Corporation")) == 1
+
+
+def test_a_modal_note_naming_another_account_is_logged_for_the_picked_one(slack: Slack, team: str) -> None:
+    with slack.app.services.uow(f"slack:{team}") as uow:
+        logistics = uow.accounts.by_name("Initech Logistics")
+        assert logistics is not None
+    note = "Depot review; they compared us with Globex Corporation on price"
+    values = {"account": {"account": {"selected_option": {"value": logistics.id}}},
+              "note": {"note": {"type": "plain_text_input", "value": note}}}
+    before = len(slack.api.of("chat.postMessage"))
+    body = submission_body(team=team, user=REP, values=values, view_id=new_id("V"))
+    assert post(slack.url, body, content_type=FORM) == (200, "")
+    dm = slack.api.wait_for("chat.postMessage", before + 1)[before]
+    assert "Which account" not in dm.params["text"] and "Logged for Initech Logistics" in dm.params["text"]
+    assert sum(note in t for t in interactions(slack.app, team, "Initech Logistics")) == 1
+    assert not any(note in t for t in interactions(slack.app, team, "Globex Corporation"))
