@@ -21,7 +21,7 @@ from bot.context import Actor
 from bot.render.slack import SHARE_ACTION, decode_value, render_shared, render_slack
 from bot.replies import Reply, Tone, error
 from bot.slack_app import SlackBot
-from bot.slack_commands import READ_ONLY
+from bot.slack_commands import reads_only
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +68,10 @@ def _answerer(bot: SlackBot, body: dict[str, Any], client: WebClient, actor: Act
 
 
 def _share(bot: SlackBot, url: str | None, actor: Actor, value: dict[str, str], answer: Answer) -> None:
-    """Re-run the read-only question as the clicking rep and post the answer for the whole channel."""
+    """Re-run the read-only question as the clicking rep and post the answer for the whole channel. The value can be
+    forged, and a write must never run twice: only words that read are run."""
     words = value.get("command", "")
-    if words.split(" ", 1)[0].lower() not in READ_ONLY:
+    if not reads_only(words):
         answer(error("Only answers to questions can be shared in a channel."), False)
         return
     reply = bot.core.dispatcher.handle_text(words, actor=actor, now=bot.clock())

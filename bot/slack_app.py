@@ -24,12 +24,16 @@ from bot.slack_inbox import Inbox
 from bot.slack_oauth import OAuthCredentials, oauth_settings
 from bot.slack_people import IncompleteRequest, People, workspace_id
 from bot.slack_send import Sender, with_retries
-from domain.errors import TouchpointError
+from domain.errors import StorageUnavailable, TouchpointError
 from storage.slack_installations import SqlSlackInbox
 
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+
+
+class NotRecorded(StorageUnavailable):
+    """A request that could not be recorded before its ack: Slack must send it again, not be told it arrived."""
 
 
 class SlackConfigError(ValueError):
@@ -90,8 +94,9 @@ def build_slack_app(app: App, *, signing_secret: str, token: str | None, client:
                    inbox=inbox or Inbox(SqlSlackInbox(app.engine)), token_for=_token_lookup(bolt, token),
                    client=client)
 
-    from bot import slack_actions, slack_commands, slack_events, slack_home, slack_modals
+    from bot import slack_actions, slack_commands, slack_events, slack_guard, slack_home, slack_modals
 
+    bolt.use(slack_guard.refuse_outsiders(bot.sender))  # before every listener: outsiders never reach one
     for module in (slack_commands, slack_events, slack_actions, slack_modals, slack_home):
         module.register(bolt, bot)
     bolt.error(_polite_error)
@@ -115,7 +120,12 @@ def _token_lookup(bolt: BoltApp, token: str | None) -> Callable[[dict[str, Any]]
 
 
 def _polite_error(error: Exception, body: dict[str, Any], response: BoltResponse) -> None:
-    """The error boundary: a rep gets an apology (HTTP 200), never a 500."""
+    """The error boundary: a rep gets an apology (HTTP 200), never a 500; only an event that was not recorded gets
+    a 503, the one answer Slack retries it after (a retry finds it unseen: bot/slack_events.py)."""
+    if isinstance(error, NotRecorded) and body.get("type") == "event_callback":
+        log.warning("Slack event not recorded, Slack will retry it: %s", error.__cause__ or error.message)
+        response.status, response.body = 503, ""
+        return
     if isinstance(error, IncompleteRequest):
         log.info("refused an incomplete Slack request: %s", error)
     elif isinstance(error, TouchpointError):  # e.g. the database is down: say so, as the dispatcher would

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from slack_bolt.context import BoltContext
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import registry
+from bot.handlers import digest, dmu, stage
 from bot.render.slack import render_slack
 from bot.replies import Reply, Tone
 from bot.slack_app import SlackBot
@@ -25,8 +27,15 @@ from storage.slack_installations import InboxItem
 KIND = "command"  # its kind in the inbox
 NOT_RECORDED = "I can't reach the database right now. Nothing was saved; please try again in a minute."
 UMBRELLA = "touchpoint"
-# Answers that only read: safe to share in a channel, and safe to re-run when the Share button is clicked.
+# Commands that read: their answers may be shared in a channel, re-run when the Share button is clicked...
 READ_ONLY = frozenset({"account", "dmu", "stage", "next", "digest", "goals", "help"})
+# ...unless the words after the name are that command's own write syntax (`dmu add`, `stage X set Y`, `digest off`).
+WRITES: dict[str, Callable[[str], bool]] = {
+    "dmu": lambda rest: _first(rest) in dmu.EDITS,
+    "stage": stage.is_override,
+    "digest": lambda rest: _first(rest) in digest.SETTINGS,
+    "goals": lambda rest: _first(rest) == "set",
+}
 MAX_SHARED_WORDS = 500  # the share button carries the words; Slack caps a button value at 2000 characters
 
 
@@ -43,9 +52,20 @@ def words_of(command: str, text: str) -> str:
     return f"{name} {text}".strip()
 
 
+def _first(text: str) -> str:
+    return text.split(" ", 1)[0].lower()
+
+
+def reads_only(words: str) -> bool:
+    """Whether running these words again changes nothing: the Share button runs them as the clicking rep."""
+    head, _, rest = words.strip().partition(" ")
+    head, rest = head.lower(), rest.strip()
+    writes = WRITES.get(head)
+    return head in READ_ONLY and not (writes is not None and writes(rest))
+
+
 def shareable(words: str, reply: Reply) -> bool:
-    head = words.split(" ", 1)[0].lower()
-    return head in READ_ONLY and reply.tone in (Tone.INFO, Tone.SUCCESS) and len(words) <= MAX_SHARED_WORDS
+    return reads_only(words) and reply.tone in (Tone.INFO, Tone.SUCCESS) and len(words) <= MAX_SHARED_WORDS
 
 
 def register(bolt: BoltApp, bot: SlackBot) -> None:

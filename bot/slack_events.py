@@ -11,13 +11,16 @@ from typing import Any
 from slack_bolt import App as BoltApp
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.render.slack import render_slack
-from bot.slack_app import SlackBot
+from bot.replies import Reply
+from bot.slack_app import NotRecorded, SlackBot
 from bot.slack_people import IncompleteRequest, plain_words
 from storage.slack_installations import InboxItem
 
 KIND = "event"  # its kind in the inbox
+NOT_RECORDED = "the event could not be recorded"
 
 
 class RecentEvents:
@@ -32,15 +35,16 @@ class RecentEvents:
         self._size = size
         self._lock = threading.Lock()
 
-    def claim(self, event_id: str) -> bool:
-        """True the first time an id is seen."""
+    def seen(self, event_id: str) -> bool:
         with self._lock:
-            if event_id in self._ids:
-                return False
+            return event_id in self._ids
+
+    def add(self, event_id: str) -> None:
+        """Marks an id taken on: only once it is recorded, so a retry of one that was not is run."""
+        with self._lock:
             self._ids[event_id] = None
             if len(self._ids) > self._size:
                 self._ids.popitem(last=False)
-            return True
 
 
 def register(bolt: BoltApp, bot: SlackBot) -> None:
@@ -50,7 +54,7 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
     def answer(event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient,
                *, thread_ts: str | None) -> None:
         event_id = str(body.get("event_id") or "")
-        if not event_id or not recent.claim(event_id):
+        if not event_id or recent.seen(event_id):
             return
         user = str(event.get("user") or "")
         if not user:
@@ -61,8 +65,12 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
                    "team_id": context.team_id, "enterprise_id": context.enterprise_id,
                    "is_enterprise_install": bool(context.is_enterprise_install)}
         # Recorded before the ack and keyed by the event id: a retry reaching any process is not run twice.
-        bot.inbox.accept(f"event:{event_id}", workspace_id=bot.workspace(context), kind=KIND, payload=payload,
-                         token=context.bot_token)
+        try:
+            bot.inbox.accept(f"event:{event_id}", workspace_id=bot.workspace(context), kind=KIND, payload=payload,
+                             token=context.bot_token)
+        except SQLAlchemyError as exc:  # a 503: Slack sends the event again
+            raise NotRecorded(NOT_RECORDED) from exc
+        recent.add(event_id)
 
     @bolt.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
@@ -85,6 +93,11 @@ def reply(bot: SlackBot, item: InboxItem, token: str | None) -> None:
     actor = bot.people.actor(workspace=item.workspace_id, user_id=p["user_id"], token=token)
     answer = bot.core.dispatcher.handle_text(p["words"], actor=actor, now=datetime.fromisoformat(p["said_at"]),
                                              delivery_id=p["delivery_id"])
+    post(bot, p, answer, token)
+
+
+def post(bot: SlackBot, p: dict[str, Any], answer: Reply, token: str | None) -> None:
+    """Posts an answer where the recorded request was written (its thread, if any)."""
     thread = {"thread_ts": p["thread_ts"]} if p.get("thread_ts") else {}
     auth = {"token": token} if token else {}  # slack_sdk takes a "token" out of the body as the bearer token
     bot.client.api_call("chat.postMessage", json={**auth, "channel": p["channel"], **thread, **render_slack(answer)})

@@ -4,7 +4,9 @@ in the rep's DM)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack
@@ -19,15 +21,17 @@ from bot.slack_app import SlackBot
 from bot.slack_commands import NOT_RECORDED
 from bot.slack_people import IncompleteRequest, plain_words
 from bot.slack_views import ACCOUNT, CALLBACK_ID, MAX_NOTE, Prefill, account_options, log_modal, read_submission
-from domain.errors import StorageUnavailable
 from domain.understanding import AccountKind, read_message
+from storage.slack_installations import InboxItem
+
+log = logging.getLogger(__name__)
 
 KIND = "view"  # a submitted log modal, in the inbox
 
 
 def register(bolt: BoltApp, bot: SlackBot) -> None:
-    # logged like a DM by the inbox worker; the confirmation goes to the rep's DM (a user id is a channel)
-    bot.inbox.on(KIND, lambda item, token: slack_events.reply(bot, item, token))
+    # logged by the inbox worker; the confirmation goes to the rep's DM (a user id is a channel)
+    bot.inbox.on(KIND, lambda item, token: reply(bot, item, token))
 
     @bolt.shortcut("log_call")
     def on_log_call(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -53,19 +57,22 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
         user = str((body.get("user") or {}).get("id") or "")
         if not user:
             raise IncompleteRequest("the submission names no Slack user")
-        words, errors = read_submission(view.get("state") or {}, lambda account_id: account_name(workspace, account_id))
-        if errors:
+        note, errors = read_submission(view.get("state") or {}, lambda account_id: account_name(workspace, account_id))
+        if note is None:
             ack(response_action="errors", errors=errors)
             return
         view_id = str(view.get("id") or uuid.uuid4())
-        payload = {"words": words, "user_id": user, "channel": user, "delivery_id": f"slack:view:{view_id}",
-                   "said_at": bot.clock().isoformat(), "team_id": context.team_id,
-                   "enterprise_id": context.enterprise_id, "is_enterprise_install": bool(context.is_enterprise_install)}
+        payload = {"account_id": note.account_id, "note": note.text, "user_id": user, "channel": user,
+                   "delivery_id": f"slack:view:{view_id}", "said_at": bot.clock().isoformat(),
+                   "team_id": context.team_id, "enterprise_id": context.enterprise_id,
+                   "is_enterprise_install": bool(context.is_enterprise_install)}
         try:  # recorded before the ack: once the modal closes, the note cannot be lost
             bot.inbox.accept(f"view:{view_id}", workspace_id=workspace, kind=KIND, payload=payload,
                              token=context.bot_token)
-        except SQLAlchemyError as exc:
-            raise StorageUnavailable(NOT_RECORDED) from exc
+        except SQLAlchemyError as exc:  # the modal stays open with the note in it: the rep submits again
+            log.warning("a log modal could not be recorded: %s", exc)
+            ack(response_action="errors", errors={"note": NOT_RECORDED})
+            return
         ack()
 
     def account_name(workspace: str, account_id: str) -> str | None:
@@ -73,6 +80,19 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
         with bot.core.services.uow(workspace) as uow:
             account = uow.accounts.get(account_id)
         return account.name if account else None
+
+
+def reply(bot: SlackBot, item: InboxItem, token: str | None) -> None:
+    """Logs a recorded submission for the account the rep picked, and confirms it in the rep's DM."""
+    p = item.payload
+    if "account_id" not in p:  # recorded before submissions kept the account apart: logged as a DM
+        slack_events.reply(bot, item, token)
+        return
+    token = token or bot.token_for(p)
+    actor = bot.people.actor(workspace=item.workspace_id, user_id=p["user_id"], token=token)
+    answer = bot.core.dispatcher.handle_log(p["note"], account_id=p["account_id"], actor=actor,
+                                            now=datetime.fromisoformat(p["said_at"]), delivery_id=p["delivery_id"])
+    slack_events.post(bot, p, answer, token)
 
 
 def prefill(bot: SlackBot, actor: Actor, text: str) -> Prefill:

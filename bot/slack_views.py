@@ -79,9 +79,18 @@ def _value(values: Json, block: str) -> Json:
     return found if isinstance(found, dict) else {}
 
 
-def read_submission(state: Json, account_name: Callable[[str], str | None]) -> tuple[str, dict[str, str]]:
-    """The `log` words a submitted modal stands for, or Slack's per-field errors. Nothing in the view is
-    trusted: the account id must be one of this workspace's accounts (`account_name` reads only those)."""
+@dataclass(frozen=True)
+class Submission:
+    """A submitted log modal: the account the rep picked, and the rest in the words the parser reads."""
+
+    account_id: str
+    text: str
+
+
+def read_submission(state: Json, account_name: Callable[[str], str | None]) -> tuple[Submission | None, dict[str, str]]:
+    """What a submitted modal stands for, or Slack's per-field errors. Nothing in the view is trusted: the
+    account id must be one of this workspace's accounts (`account_name` reads only those; the log handler
+    checks it again in its own unit of work)."""
     values = state.get("values") if isinstance(state, dict) else None
     values = values if isinstance(values, dict) else {}
     errors: dict[str, str] = {}
@@ -103,8 +112,9 @@ def read_submission(state: Json, account_name: Callable[[str], str | None]) -> t
     if due and not step:
         errors["next"] = "Say what is due on that date."
     if errors or account is None:
-        return "", errors
-    words = f"log {account}: {note}" + (f" With {people}." if people else "")
+        return None, errors
+    # The account stays an id: written into the text, another account the note names would make it ambiguous.
+    text = note + (f" With {people}." if people else "")
     if step:
-        words += f"\nnext: {step}" + (f" by {due.isoformat()}" if due else "")
-    return words, {}
+        text += f"\nnext: {step}" + (f" by {due.isoformat()}" if due else "")
+    return Submission(account_id, text), {}

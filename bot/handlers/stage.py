@@ -20,6 +20,11 @@ _OVERRIDE = re.compile(r"^(?P<account>.+?)\s+(?:set(?:\s+to)?|to|->|=)\s+(?P<sta
                        r"(?:\s+(?:because|since|:)\s+(?P<reason>.+))?$", re.IGNORECASE)
 
 
+def is_override(text: str) -> bool:
+    """`stage Acme set validation ...` changes the stage; `stage Acme` only reads it."""
+    return _OVERRIDE.match(text) is not None
+
+
 def handle(req: Request, svc: Services) -> Reply:
     m = _OVERRIDE.match(req.text) if req.reading is None else None
     if m is not None:
