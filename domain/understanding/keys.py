@@ -45,6 +45,7 @@ class NameRules:
     org: frozenset[str]
     title_words: frozenset[str]
     first_names: frozenset[str]
+    particles: frozenset[str] = frozenset()  # inside a person's name: "de" in "Fenna de Vries"
 
     def canon(self, words: list[str]) -> list[str]:
         return [self.equivalents.get(w, w) for w in words]
@@ -75,6 +76,7 @@ def _build_rules(lex: Lexicon) -> NameRules:
         org=frozenset(lex.words("names", "org_words")),
         title_words=frozenset(lex.words("names", "title_words")),
         first_names=frozenset(lex.words("words", "first_names")),
+        particles=frozenset(lex.words("names", "name_particles")),
     )
 
 

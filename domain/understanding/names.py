@@ -41,20 +41,31 @@ def _runs(tokens: list[Token], taken: set[int], directory: Directory) -> list[tu
                 runs.append((i, end))
             i = end or i + 1
             continue
-        j = i + 1
-        while (
-            j < len(tokens)
-            and j - i < 4
-            and j not in taken
-            and _nameish(tokens[j], directory)
-            and tokens[j].start - tokens[j - 1].end <= 1
-            and not tokens[j - 1].possessive
-        ):
-            j += 1
+        j, parts = i + 1, 1
+        while parts < 4 and j < len(tokens) and not tokens[j - 1].possessive:
+            k = _past_particles(tokens, j, taken, directory)
+            if k in taken or not _adjacent(tokens, k) or not _nameish(tokens[k], directory):
+                break
+            j, parts = k + 1, parts + 1
         j = max(j, _org_run(tokens, i, taken, directory) or j)  # "Nordvik AB": its legal form is part of it
         runs.append((i, j))
         i = j
     return runs
+
+
+def _adjacent(tokens: list[Token], j: int) -> bool:
+    """Token j follows the one before it with at most a space between (a comma or "/" ends a name)."""
+    return 0 < j < len(tokens) and tokens[j].start - tokens[j - 1].end <= 1
+
+
+def _past_particles(tokens: list[Token], j: int, taken: set[int], directory: Directory) -> int:
+    """Where a name goes on after up to two particles at j ("de", "van der"), or j itself if there are none or no
+    capitalised part follows them."""
+    k = j
+    while k - j < 2 and k < len(tokens) and k not in taken and _adjacent(tokens, k) and not tokens[k].capitalized \
+            and tokens[k].bare in directory.rules.particles:
+        k += 1
+    return k if k < len(tokens) and tokens[k].capitalized else j
 
 
 def _org_run(tokens: list[Token], start: int, taken: set[int], directory: Directory) -> int | None:
@@ -125,7 +136,7 @@ def find_new_names(tokens: list[Token], taken: set[int], text: str, directory: D
         name = text[span[0].start : span[-1].end]
         if len(span) > 1 and (last in rules.org or last in rules.legal):
             out.append(NewName(start, end, name, True))
-        elif 2 <= len(span) <= 3 and (first_name or title or cue in _PERSON_CUES
+        elif 2 <= _parts(span, rules.particles) <= 3 and (first_name or title or cue in _PERSON_CUES
                                       or _works_at(tokens, end, taken | starts)):
             out.append(NewName(start, end, name, False, title))
         elif cue in _COMPANY_CUES and not first_name and not span[0].initial:
@@ -142,3 +153,8 @@ def _works_at(tokens: list[Token], end: int, names: set[int]) -> bool:
 def _company_at(tokens: list[Token], start: int, taken: set[int], directory: Directory) -> bool:
     """A company's name starts here: an account's (its words taken by a mention) or a new one's."""
     return start < len(tokens) and (start in taken or _org_end(tokens, start, taken, directory) is not None)
+
+
+def _parts(span: list[Token], particles: frozenset[str]) -> int:
+    """A name's capitalised parts: "Jan van der Berg" has two."""
+    return sum(1 for t in span if t.capitalized or t.bare not in particles)

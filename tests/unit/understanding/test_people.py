@@ -80,6 +80,10 @@ def test_a_new_person_is_named_as_written_with_their_title(
         ("Spoke to Thandiwe Nkosi at Tyrell about the renewal", "Thandiwe Nkosi", "Tyrell Corp"),
         ("Call with Zed Quorn at Vexillo Dynamics, wants pricing", "Zed Quorn", "Vexillo Dynamics"),
         ("Met Zed Quorn from Vexillo, keen on a pilot", "Zed Quorn", "Vexillo"),
+        # small words inside a name
+        ("Email from Fenna de Vries at Oscorp: renewal at risk", "Fenna de Vries", "Oscorp Industries, Inc."),
+        ("Call with Pieter van der Berg from Tyrell, wants a quote", "Pieter van der Berg", "Tyrell Corp"),
+        ("Met Abdullah bin Rashid at Vexillo Dynamics, keen on a pilot", "Abdullah bin Rashid", "Vexillo Dynamics"),
     ],
 )
 def test_a_new_name_before_at_or_from_and_a_company_is_a_person_whatever_their_first_name(
