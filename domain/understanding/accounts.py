@@ -43,9 +43,10 @@ def resolve_account(
         ranked = sorted(accounts.values(), key=lambda a: -scores[a.id])
         return AccountReading(AccountKind.AMBIGUOUS, candidates=tuple(ranked), mention=words)
     companies = [n for n in new_names if n.company]
-    if companies:
-        return AccountReading(AccountKind.NEW, new_name=companies[0].name, mention=companies[0].name)
     found = [a for a in (directory.account(i) for i in by_contact) if a is not None]
+    # a known contact's account outweighs a one-word name we do not know ("Kenji ... also talking to Siemens")
+    if companies and not (len(found) == 1 and all(n.end - n.start == 1 for n in companies)):
+        return AccountReading(AccountKind.NEW, new_name=companies[0].name, mention=companies[0].name)
     if len(found) == 1:
         return _known(found[0], _BY_CONTACT_SCORE, None)
     if found:

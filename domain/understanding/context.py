@@ -18,6 +18,7 @@ class ContextRules:
     scope_stops: frozenset[str]
     irrealis: frozenset[str]
     irrealis_reach: int
+    still_awaited: frozenset[str]  # words just after a purchase that make it not done yet ("PO is pending")
     history_after: PhraseSet[bool]
     history_before: PhraseSet[bool]
     history_reach: int
@@ -33,6 +34,7 @@ def _build(lex: Lexicon) -> ContextRules:
         scope_stops=frozenset(neg.get("stop_words", [])),
         irrealis=frozenset(irr.get("words", [])),
         irrealis_reach=int(irr.get("reach", 4)),
+        still_awaited=frozenset(irr.get("after", [])),
         history_after=PhraseSet([(True, hist.get("after", []))]),
         history_before=PhraseSet([(True, hist.get("before", []))]),
         history_reach=int(hist.get("reach", 3)),
@@ -57,9 +59,12 @@ def negated(text: str, start: int, rules: ContextRules) -> bool:
     return any(w in rules.negation for w in _before(text, start, rules.negation_reach, rules.scope_stops))
 
 
-def wished(text: str, start: int, rules: ContextRules) -> bool:
-    """ "wants to add 50 seats" is a wish, not a purchase."""
-    return any(w in rules.irrealis for w in _before(text, start, rules.irrealis_reach, rules.scope_stops))
+def wished(text: str, start: int, end: int, rules: ContextRules) -> bool:
+    """ "wants to add 50 seats" is a wish and "the PO is pending" a hope, not a purchase."""
+    if any(w in rules.irrealis for w in _before(text, start, rules.irrealis_reach, rules.scope_stops)):
+        return True
+    after = _WORDS.findall(text[end : end + 60])[:3]
+    return any(w in rules.still_awaited for w in after)
 
 
 def historical(text: str, start: int, end: int, rules: ContextRules) -> bool:

@@ -46,6 +46,7 @@ class NameRules:
     title_words: frozenset[str]
     first_names: frozenset[str]
     particles: frozenset[str] = frozenset()  # inside a person's name: "de" in "Fenna de Vries"
+    openers: frozenset[str] = frozenset()  # words that open a note, never a company's first word
 
     def canon(self, words: list[str]) -> list[str]:
         return [self.equivalents.get(w, w) for w in words]
@@ -77,6 +78,7 @@ def _build_rules(lex: Lexicon) -> NameRules:
         title_words=frozenset(lex.words("names", "title_words")),
         first_names=frozenset(lex.words("words", "first_names")),
         particles=frozenset(lex.words("names", "name_particles")),
+        openers=frozenset(lex.words("names", "note_openers")),
     )
 
 
@@ -103,7 +105,8 @@ def account_keys(account: KnownAccount, rules: NameRules) -> Iterator[tuple[str,
         yield "".join(core), Kind.CONCAT, False
         for n in range(1, len(core)):
             head = core[:n]
-            if n == 1 and (len(head[0]) < 3 or head[0] in rules.org or head[0] in rules.legal):
+            if n == 1 and (len(head[0]) < 3 or head[0] in rules.org or head[0] in rules.legal
+                           or head[0] in rules.particles):  # "Van" alone is no name for "Van der Berg Zorg"
                 continue
             yield " ".join(head), Kind.HEAD, rules.is_weak(head)
     initials = [w for w in rules.core(words) if w not in _ACRONYM_SKIP]

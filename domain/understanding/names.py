@@ -71,9 +71,11 @@ def _past_particles(tokens: list[Token], j: int, taken: set[int], directory: Dir
 def _org_run(tokens: list[Token], start: int, taken: set[int], directory: Directory) -> int | None:
     """Capitalised words ending in an organisation word or legal form ("Blue Harbor Logistics", "Summit Health
     Partners"): a company's name even when its other words are everyday ones. The end of the longest such run
-    starting here, or None. A sentence's first word starts one only when the run without it is no name
-    ("Harbor Logistics wants a demo", but "Called Harbor Logistics")."""
-    if tokens[start].initial and _org_end(tokens, start + 1, taken, directory) is not None:
+    starting here, or None. A sentence's first word that opens notes starts one only when the run without it is
+    no name ("Harbor Logistics wants a demo", but "Called Harbor Logistics")."""
+    first = tokens[start]
+    if first.initial and first.bare in directory.rules.openers and _org_end(tokens, start + 1, taken,
+                                                                            directory) is not None:
         return None
     return _org_end(tokens, start, taken, directory)
 
@@ -81,7 +83,7 @@ def _org_run(tokens: list[Token], start: int, taken: set[int], directory: Direct
 def _org_end(tokens: list[Token], start: int, taken: set[int], directory: Directory) -> int | None:
     rules = directory.rules
     end, j = None, start
-    while j < len(tokens) and j - start < 4 and j not in taken:
+    while j < len(tokens) and (j - start < 4 or tokens[j].bare in rules.legal) and j - start < 6 and j not in taken:
         tok = tokens[j]
         if j > start and (tok.start - tokens[j - 1].end > 1 or tokens[j - 1].possessive):
             break

@@ -88,7 +88,7 @@ def find_by_name(
                 for c in directory.contacts_first_named(f, within=within, limit=2)
             }
             picked = list(found.values())
-        if not picked and tok.capitalized and tok.bare not in common:
+        if not picked and tok.capitalized and tok.bare not in common and not _named_before(tokens, i, common, taken):
             picked = directory.contacts_last_named(tok.bare, within=within, limit=2)
         if picked:
             out.append(PersonMatch(i, i + 1, picked[0] if len(picked) == 1 else None, picked))
@@ -122,3 +122,12 @@ def find_by_title(
             out.append(PersonMatch(start, end, fits[0], fits, title=fits[0].title))
             taken = taken | set(range(start, end))
     return out
+
+
+def _named_before(tokens: list[Token], i: int, common: frozenset[str], taken: set[int]) -> bool:
+    """A first name we do not know right before the surname: "Ingrid Lindqvist" is another Lindqvist."""
+    if i == 0 or i - 1 in taken:
+        return False
+    before = tokens[i - 1]
+    return (before.end + 1 == tokens[i].start and before.capitalized and not before.upper and len(before.bare) > 1
+            and before.bare.isalpha() and before.bare not in common and not before.possessive)

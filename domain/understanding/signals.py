@@ -80,7 +80,7 @@ def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list
             channel, fixed = m.tag
             if historical(clause, m.start, m.end, ctx):
                 continue
-            if channel == Channel.PURCHASE and wished(clause, m.start, ctx):
+            if channel == Channel.PURCHASE and wished(clause, m.start, m.end, ctx):
                 continue
             sign = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}.get(fixed)
             if sign is not None and negated(clause, m.start, ctx):

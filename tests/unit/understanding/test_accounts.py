@@ -83,6 +83,10 @@ def test_an_account_named_as_a_case_study_is_not_the_subject(read: Callable[...,
         # a person's name before "at": the company is the name after it
         ("Call with Zed Quorn at Vexillo Dynamics, wants pricing", "Vexillo Dynamics"),
         ("Email from Björn Lindqvist at Nordvik AB asking for the security whitepaper", "Nordvik AB"),
+        # a first word that is the company's own, and legal forms in capitals or in two words
+        ("Bakker Installatietechniek BV downloaded our whitepaper", "Bakker Installatietechniek BV"),
+        ("Taiyo Shoji KK: Takeshi Mori from IT asked for a quote", "Taiyo Shoji KK"),
+        ("Coral Coast Seafoods Pty Ltd - Hamish Reid (GM) says spoilage costs them", "Coral Coast Seafoods Pty Ltd"),
     ],
 )
 def test_a_company_not_in_the_workspace_is_new_as_written(read: Callable[..., Reading], text: str, new: str) -> None:
@@ -116,3 +120,18 @@ def test_an_exact_name_or_alias_finds_its_account_and_a_shared_short_name_finds_
     assert d.exact("Fabrikam Inc").id == "a3"  # type: ignore[union-attr]
     assert d.exact("contoso") is None  # two accounts: the parser asks which
     assert d.exact("Contoso Ltd, worried about price") is None
+
+
+def test_a_known_contacts_account_outweighs_a_one_word_name_we_do_not_know(read: Callable[..., Reading]) -> None:
+    reading = read("Katherine replied to my email - they're also talking to Siemens and one local vendor")
+    assert reading.account.account is not None and reading.account.account.name == "Cyberdyne Systems"
+
+
+def test_a_name_particle_alone_names_no_account() -> None:
+    from domain.understanding import Directory, KnownAccount, read_message
+    from tests.unit.understanding.conftest import WEDNESDAY
+
+    world = Directory([KnownAccount("v", "Van der Berg Zorg BV"), KnownAccount("m", "Meridian Freightways")], [])
+    reading = read_message("Meridian Freightways ops lead Nguyen Van An wants route optimisation", now=WEDNESDAY,
+                           directory=world)
+    assert reading.account.account is not None and reading.account.account.name == "Meridian Freightways"

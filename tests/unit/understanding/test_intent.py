@@ -10,6 +10,8 @@ from domain.understanding import Intent, Reading
     [
         ("who's in the buying group at Tyrell?", Intent.DMU),
         ("who are the decision makers at cyberdyne", Intent.DMU),
+        ("who's at Tyrell?", Intent.DMU),
+        ("who else should I loop in at Oscorp", Intent.DMU),
         ("/dmu oscorp", Intent.DMU),
         ("where is Oscorp in the buying process?", Intent.STAGE),
         ("what stage is Tyrell at", Intent.STAGE),

@@ -93,3 +93,9 @@ def test_a_new_name_before_at_or_from_and_a_company_is_a_person_whatever_their_f
     assert [p.name for p in reading.people if not p.is_known] == [person]
     found = reading.account.account.name if reading.account.account else reading.account.new_name
     assert found == account
+
+
+def test_a_surname_after_a_first_name_we_do_not_know_is_someone_new(read: Callable[..., Reading]) -> None:
+    reading = read("Ingrid Dyson from Cyberdyne called about the renewal")
+    assert [p.name for p in reading.people] == ["Ingrid Dyson"]
+    assert all(not p.is_known for p in reading.people)  # not Miles Dyson

@@ -42,6 +42,12 @@ def test_a_wish_to_buy_is_not_a_purchase(read: Callable[..., Reading]) -> None:
     assert signals(read("Hiro wants to add 50 more seats next year")) == {("engagement", "positive")}
 
 
+@pytest.mark.parametrize("text", ["Tyrell's PO is pending approval, expect it tomorrow",
+                                  "Awaiting the signed order form from Oscorp"])
+def test_an_order_still_awaited_is_not_a_purchase(read: Callable[..., Reading], text: str) -> None:
+    assert all(channel != "purchase" for channel, _ in signals(read(text)))
+
+
 def test_past_history_is_not_news(read: Callable[..., Reading]) -> None:
     assert signals(read("Oscorp churned last year but their new VP wants to talk again")) == {
         ("engagement", "positive")
