@@ -57,6 +57,7 @@ def _build(lex: Lexicon) -> DateRules:
     months = {w: i + 1 for i, names in enumerate(cfg.get("months", [])) for w in names}
     days = {w: i for i, names in enumerate(cfg.get("weekdays", [])) for w in names}
     full_days = [names[0] for names in cfg.get("weekdays", [])]
+    full_days += [w for w in cfg.get("plain_weekday_abbreviations", []) if w in days]  # "call Mateus fri"
     numbers = {str(k): int(v) for k, v in cfg.get("numbers", {}).items()}
     week_end = days.get(str(cfg.get("week_end_day", "friday")), 4)
     mdy = cfg.get("numeric_order", "mdy") == "mdy"

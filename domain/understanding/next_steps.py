@@ -22,6 +22,7 @@ class StepRules:
     markers: frozenset[str]
     lead: re.Pattern[str]
     report: re.Pattern[str]
+    not_ours: frozenset[str]  # words before a date that make it somebody else's ("decision end of Feb")
 
 
 def _alt(words: list[str]) -> str:
@@ -42,10 +43,32 @@ def _build(lex: Lexicon) -> StepRules:
         lead=re.compile(rf"(?:{_alt(t.get('lead_markers', []))})\b\s*(?:[:=-]\s*|(?:is|are|will be|would be)\s+"
                         rf"(?:to\s+)?)?(?=\w)"),
         report=re.compile(rf"\b(?:{_alt(t.get('report_words', []))})\b"),
+        not_ours=frozenset(fold(w) for w in t.get("deadline_not_ours", [])),
     )
 
 
-def _commitment(clause: str, rules: StepRules) -> int | None:
+_DEADLINE_GLUE = frozenset({"by", "on", "due", "before", "until", "for", "back", "in", "at"})
+_ANY_DAY = date(2000, 1, 3)  # where a date phrase is, not when: any day will do
+_WHEN_NOT_DUE = ("this", "today", "tonight", "yesterday", "later")
+
+
+def _deadline(rest: str, rules: StepRules, lex: Lexicon) -> bool:
+    """A thing and a date, and nothing else: "comparison grid by Friday", "QBR prep by end of next week", "deck +
+    2-pager next Tue". Nobody's name (names are masked as x's) and no pronoun: "Tyrell decides by Dec 15" and "they
+    go live in March" are not ours."""
+    when = find_date(rest, _ANY_DAY, lex)
+    if when is None or "?" in rest:
+        return False
+    words = [w for w in re.findall(r"[\w'+&/-]+", rest[: rest.find(when[1])])]
+    due = bool(words) and words[-1] in {"by", "due", "before", "until"}
+    if not due and when[1].startswith(_WHEN_NOT_DUE):  # "third voicemail this week" says when, not by when
+        return False
+    while words and words[-1] in _DEADLINE_GLUE:
+        words.pop()
+    return 1 <= len(words) <= 4 and not any(w in rules.not_ours or set(w) <= {"x"} for w in words)
+
+
+def _commitment(clause: str, rules: StepRules, lex: Lexicon) -> int | None:
     """Where in the folded clause our commitment starts, or None."""
     if rules.first_person.match(clause):
         return 0
@@ -59,7 +82,7 @@ def _commitment(clause: str, rules: StepRules) -> int | None:
     rest = clause[soft.end() :] if soft else clause
     if rules.report.search(rest):
         return None
-    if rules.verbs.match(rest) or rules.noun_verbs.match(rest):
+    if rules.verbs.match(rest) or rules.noun_verbs.match(rest) or _deadline(rest, rules, lex):
         return 0
     return None
 
@@ -75,7 +98,7 @@ def commitment_clauses(clauses: list[str], lex: Lexicon) -> dict[int, int]:
                 out[i + 1] = 0
             continue
         if i not in out:
-            where = _commitment(clause, rules)
+            where = _commitment(clause, rules, lex)
             if where is not None:
                 out[i] = where
     return out

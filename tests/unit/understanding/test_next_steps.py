@@ -18,6 +18,14 @@ LOS_ANGELES = ZoneInfo("America/Los_Angeles")
         ("met Hiro at Acme, loves the product, next step contract redline by Dec 1", date(2026, 12, 1)),
         ("Oscorp call went well. Next steps are to send the deck on Monday", date(2026, 11, 23)),
         ("Tyrell sync; action item share the security pack by Friday", date(2026, 11, 20)),
+        # a deliverable and its date, no verb
+        ("Oscorp asked how we compare with the two other vendors. comparison grid by Friday", date(2026, 11, 20)),
+        ("Tyrell hinted they may not renew. QBR prep by end of next week", date(2026, 11, 27)),
+        ("first touch w/ Nakatomi, cold. deck + 2-pager next Tue", date(2026, 11, 24)),
+        # verbs that start again, and a short weekday alone
+        ("Nakatomi wants the quote in JPY, resend tmrw", date(2026, 11, 19)),
+        ("cold call to Oscorp, gatekeeper hung up. try again thurs", date(2026, 11, 19)),
+        ("Tyrell wants to drop 20 seats at renewal. call Robert fri", date(2026, 11, 20)),
         ("call w/ hiro, f/u tmrw w/ architecture doc", date(2026, 11, 19)),
         ("Oscorp liked it. Send the deck on Tuesday", date(2026, 11, 24)),
         ("Follow up with Cyberdyne in two weeks", date(2026, 12, 2)),
@@ -66,6 +74,9 @@ def test_a_commitment_without_a_date_has_no_due(read: Callable[..., Reading]) ->
         "Robert signed off; legal review starts Monday",
         "Call with Hiro went well - he'll introduce us to their CFO on Friday",
         "Oscorp call went well, next week they decide",  # a bare "next" labels nothing
+        "Oscorp didn't pick up again. Third voicemail this week",
+        "Tyrell: decision end of February",
+        "Nakatomi price increase effective Jan 1",
     ],
 )
 def test_a_date_that_is_not_our_commitment_is_no_next_step(read: Callable[..., Reading], text: str) -> None:
