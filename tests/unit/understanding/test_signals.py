@@ -42,6 +42,12 @@ def test_a_wish_to_buy_is_not_a_purchase(read: Callable[..., Reading]) -> None:
     assert signals(read("Hiro wants to add 50 more seats next year")) == {("engagement", "positive")}
 
 
+@pytest.mark.parametrize("text", ["Acme placed a big order for the holiday season",
+                                  "Oscorp added the analytics module"])
+def test_an_order_placed_in_other_words_is_a_purchase(read: Callable[..., Reading], text: str) -> None:
+    assert ("purchase", "positive") in signals(read(text))
+
+
 @pytest.mark.parametrize("text", ["Tyrell's PO is pending approval, expect it tomorrow",
                                   "Awaiting the signed order form from Oscorp"])
 def test_an_order_still_awaited_is_not_a_purchase(read: Callable[..., Reading], text: str) -> None:

@@ -15,6 +15,13 @@ from domain.understanding import Reading
         ("Oscorp is evaluating us against two other vendors", Stage.VENDOR_SELECTION, "evaluating"),
         ("Cyberdyne sent over a security questionnaire", Stage.VALIDATION, "security questionnaire"),
         ("Massive Dynamic signed the contract today", Stage.CUSTOMER, "signed"),
+        ("first touch w/ Nakatomi - cold, zero awareness of what we do", Stage.UNAWARE, "zero awareness"),
+        ("Hiro says their haul trucks sit idle 3 hrs a shift", Stage.PAIN_RECOGNITION, "sit idle"),
+        ("Nina stopped by our booth at the expo", Stage.SOLUTION_UNDERSTANDING, "our booth"),
+        ("Katherine replied - they're also talking to one local vendor", Stage.VENDOR_SELECTION, "also talking to"),
+        ("Oscorp procurement pushed back hard on payment terms", Stage.VALIDATION, "payment terms"),
+        ("Tyrell's CIO agreed to a reference call with a bank", Stage.CUSTOMER, "reference call"),
+        ("Acme placed an add-on order for 40 handheld licenses", Stage.CUSTOMER, "placed an add-on order"),
     ],
 )
 def test_reads_stage_evidence_with_its_phrase(
