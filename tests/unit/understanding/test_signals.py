@@ -25,6 +25,12 @@ def signals(reading: Reading) -> set[tuple[str, str]]:
         ("Nakatomi won't renew unless we add SAML", {("loyalty", "negative")}),
         ("Cyberdyne is not renewing", {("loyalty", "negative")}),
         ("Katherine agreed to be a reference customer", {("loyalty", "positive")}),
+        # how it went, in more of the words reps use
+        ("Met Nina at Massive Dynamic - rough call, she thinks our price is out of line", {("engagement", "negative")}),
+        ("Tyrell: board pushed the decision to Q3, deal on ice", {("engagement", "negative")}),
+        ("Ayla shared our case study on LinkedIn w/ a nice shoutout", {("chatter", "positive")}),
+        ("Hiro said on LinkedIn our scheduling tool saved his team weeks", {("chatter", "positive")}),
+        ("Miles posted on Reddit that our export tool is a nightmare", {("chatter", "negative")}),
     ],
 )
 def test_reads_the_channel_and_polarity_of_what_we_heard(
