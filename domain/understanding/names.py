@@ -160,3 +160,14 @@ def _company_at(tokens: list[Token], start: int, taken: set[int], directory: Dir
 def _parts(span: list[Token], particles: frozenset[str]) -> int:
     """A name's capitalised parts: "Jan van der Berg" has two."""
     return sum(1 for t in span if t.capitalized or t.bare not in particles)
+
+
+def another_company(tokens: list[Token], start: int, end: int, directory: Directory) -> bool:
+    """The one-word account name at start:end opens a longer company name with words of its own: "Blue" of a
+    known "Blue Yonder Airlines" in "Blue Harbor Logistics" is no mention of it (an organisation word or legal
+    form after it is: "Globex Holdings GmbH")."""
+    if end - start != 1:
+        return False
+    run = _org_end(tokens, start, set(), directory)
+    rules = directory.rules
+    return run is not None and any(t.bare not in rules.org and t.bare not in rules.legal for t in tokens[end:run])

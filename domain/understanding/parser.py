@@ -9,7 +9,7 @@ from domain.understanding.directory import Directory
 from domain.understanding.intent import read_intent
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.mentions import AccountMention, find_mentions, names_an_asset
-from domain.understanding.names import NewName, find_new_names
+from domain.understanding.names import NewName, another_company, find_new_names
 from domain.understanding.next_steps import commitment_clauses, read_next_step
 from domain.understanding.people import PersonMatch, find_by_name, find_by_title
 from domain.understanding.reading import (
@@ -48,7 +48,8 @@ def _read(text: str, now: datetime, directory: Directory) -> Reading:
     tokens = tokenize(work)
     intent = read_intent(work, lex)
     assets = lex.words("names", "asset_words")
-    mentions = [m for m in find_mentions(tokens, directory) if not names_an_asset(m, tokens, assets)]
+    mentions = [m for m in find_mentions(tokens, directory) if not names_an_asset(m, tokens, assets)
+                and not another_company(tokens, m.start, m.end, directory)]
     taken = {i for m in mentions for i in range(m.start, m.end)}
     named = {a for m in mentions for a in m.scores}
     people = find_by_name(tokens, directory, named, taken)

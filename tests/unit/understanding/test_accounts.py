@@ -135,3 +135,14 @@ def test_a_name_particle_alone_names_no_account() -> None:
     reading = read_message("Meridian Freightways ops lead Nguyen Van An wants route optimisation", now=WEDNESDAY,
                            directory=world)
     assert reading.account.account is not None and reading.account.account.name == "Meridian Freightways"
+
+
+def test_a_new_company_sharing_a_first_word_with_an_account_is_new_and_a_legal_form_is_not() -> None:
+    from domain.understanding import Directory, KnownAccount, read_message
+    from tests.unit.understanding.conftest import WEDNESDAY
+
+    world = Directory([KnownAccount("b", "Blue Yonder Airlines"), KnownAccount("g", "Globex Corporation")], [])
+    reading = read_message("Call with Zed Quorn at Blue Harbor Logistics", now=WEDNESDAY, directory=world)
+    assert reading.account.kind == AccountKind.NEW and reading.account.new_name == "Blue Harbor Logistics"
+    reading = read_message("Met the CFO of Globex Holdings GmbH", now=WEDNESDAY, directory=world)
+    assert reading.account.account is not None and reading.account.account.name == "Globex Corporation"
