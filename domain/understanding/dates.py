@@ -122,7 +122,8 @@ def _build(lex: Lexicon) -> DateRules:
         (r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?", numeric),
         (r"the (\d{1,2})(?:st|nd|rd|th)", day_of_month),
     ]
-    return DateRules([(re.compile(rf"(?<![\w/]){rx}(?![\w/])"), fn) for rx, fn in rules])
+    # not inside a number or a score: "3.1/5" is no 1 May
+    return DateRules([(re.compile(rf"(?<![\w/])(?<!\d\.){rx}(?![\w/])"), fn) for rx, fn in rules])
 
 
 def find_date(text: str, today: date, lex: Lexicon) -> tuple[date, str] | None:

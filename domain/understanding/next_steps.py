@@ -23,6 +23,7 @@ class StepRules:
     lead: re.Pattern[str]
     report: re.Pattern[str]
     not_ours: frozenset[str]  # words before a date that make it somebody else's ("decision end of Feb")
+    date_first: re.Pattern[str]  # a day opening the clause before our verb
 
 
 def _alt(words: list[str]) -> str:
@@ -44,6 +45,7 @@ def _build(lex: Lexicon) -> StepRules:
                         rf"(?:to\s+)?)?(?=\w)"),
         report=re.compile(rf"\b(?:{_alt(t.get('report_words', []))})\b"),
         not_ours=frozenset(fold(w) for w in t.get("deadline_not_ours", [])),
+        date_first=re.compile(rf"(?:{_alt(t.get('day_openers', []))})\b[\s,:-]*"),
     )
 
 
@@ -60,6 +62,8 @@ def _deadline(rest: str, rules: StepRules, lex: Lexicon) -> bool:
     if when is None or "?" in rest:
         return False
     words = [w for w in re.findall(r"[\w'+&/-]+", rest[: rest.find(when[1])])]
+    if words == ["due"]:  # "due jan 15": the date of what was just said
+        return True
     due = bool(words) and words[-1] in {"by", "due", "before", "until"}
     if not due and when[1].startswith(_WHEN_NOT_DUE):  # "third voicemail this week" says when, not by when
         return False
@@ -83,6 +87,9 @@ def _commitment(clause: str, rules: StepRules, lex: Lexicon) -> int | None:
     if rules.report.search(rest):
         return None
     if rules.verbs.match(rest) or rules.noun_verbs.match(rest) or _deadline(rest, rules, lex):
+        return 0
+    dated = rules.date_first.match(rest)  # "tmrw send list", "monday: call Hiro"
+    if dated and (rules.verbs.match(rest[dated.end():]) or rules.noun_verbs.match(rest[dated.end():])):
         return 0
     return None
 

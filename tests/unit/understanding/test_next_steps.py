@@ -26,6 +26,9 @@ LOS_ANGELES = ZoneInfo("America/Los_Angeles")
         ("Nakatomi wants the quote in JPY, resend tmrw", date(2026, 11, 19)),
         ("cold call to Oscorp, gatekeeper hung up. try again thurs", date(2026, 11, 19)),
         ("Tyrell wants to drop 20 seats at renewal. call Robert fri", date(2026, 11, 20)),
+        # the day first, or "due" and the date of what was just said
+        ("Oscorp call went ok. tmrw send list of references", date(2026, 11, 19)),
+        ("Nakatomi needs our security answers before they shortlist. due jan 15", date(2027, 1, 15)),
         ("call w/ hiro, f/u tmrw w/ architecture doc", date(2026, 11, 19)),
         ("Oscorp liked it. Send the deck on Tuesday", date(2026, 11, 24)),
         ("Follow up with Cyberdyne in two weeks", date(2026, 12, 2)),
@@ -77,6 +80,8 @@ def test_a_commitment_without_a_date_has_no_due(read: Callable[..., Reading]) ->
         "Oscorp didn't pick up again. Third voicemail this week",
         "Tyrell: decision end of February",
         "Nakatomi price increase effective Jan 1",
+        "Oscorp signed the framework agreement, 3 plants, starting Feb 1",
+        "Tyrell CSAT for last quarter: 3.1/5 from the supervisors, well below target",  # a score, not 1 May
     ],
 )
 def test_a_date_that_is_not_our_commitment_is_no_next_step(read: Callable[..., Reading], text: str) -> None:
