@@ -74,7 +74,7 @@ def handle(req: Request, svc: Services) -> Reply:
         gaps.append("Single-threaded: only one contact")
     if not dmu.members:
         gaps.append("Nobody known yet: log who you meet")
-    headline = f"{account.name}: {len(dmu.members)} in the buying group, {len(gaps)} gaps"
+    headline = f"{account.name}: {len(dmu.members)} in the buying group, {len(gaps)} gap{'' if len(gaps) == 1 else 's'}"
     return Reply(headline, (section("People", lines or ["none yet"]), section("Gaps", gaps or ["none"])))
 
 

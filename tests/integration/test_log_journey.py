@@ -150,6 +150,7 @@ def test_a_person_too_long_to_store_is_refused_politely_and_nothing_is_stored(ap
 def test_queries_answer_from_the_stored_data(app: App, world: str, actor: Actor) -> None:
     dmu = say(app, actor, "dmu globex")
     assert "Globex Corporation" in dmu.headline and "2 in the buying group" in dmu.headline
+    assert dmu.headline.endswith(", 1 gap"), dmu.headline  # not "1 gaps"
     stage = say(app, actor, "stage Globex")
     assert "Vendor selection" in stage.headline
     overview = say(app, actor, "account Globex")
