@@ -12,6 +12,7 @@ from domain.understanding import Intent, Reading
         ("who are the decision makers at cyberdyne", Intent.DMU),
         ("who's at Tyrell?", Intent.DMU),
         ("who else should I loop in at Oscorp", Intent.DMU),
+        ("what's going on at Tyrell", Intent.ACCOUNT),
         ("/dmu oscorp", Intent.DMU),
         ("where is Oscorp in the buying process?", Intent.STAGE),
         ("what stage is Tyrell at", Intent.STAGE),

@@ -31,6 +31,8 @@ def signals(reading: Reading) -> set[tuple[str, str]]:
         ("Ayla shared our case study on LinkedIn w/ a nice shoutout", {("chatter", "positive")}),
         ("Hiro said on LinkedIn our scheduling tool saved his team weeks", {("chatter", "positive")}),
         ("Miles posted on Reddit that our export tool is a nightmare", {("chatter", "negative")}),
+        ("Oscorp cut their order from 500 to 300 seats", {("purchase", "negative")}),
+        ("Nakatomi might go to tender at renewal", {("loyalty", "negative")}),
     ],
 )
 def test_reads_the_channel_and_polarity_of_what_we_heard(

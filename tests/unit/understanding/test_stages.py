@@ -16,6 +16,7 @@ from domain.understanding import Reading
         ("Cyberdyne sent over a security questionnaire", Stage.VALIDATION, "security questionnaire"),
         ("Massive Dynamic signed the contract today", Stage.CUSTOMER, "signed"),
         ("first touch w/ Nakatomi - cold, zero awareness of what we do", Stage.UNAWARE, "zero awareness"),
+        ("first call w/ Oscorp, they didn't know we exist", Stage.UNAWARE, "know we exist"),
         ("Hiro says their haul trucks sit idle 3 hrs a shift", Stage.PAIN_RECOGNITION, "sit idle"),
         ("Nina stopped by our booth at the expo", Stage.SOLUTION_UNDERSTANDING, "our booth"),
         ("Katherine replied - they're also talking to one local vendor", Stage.VENDOR_SELECTION, "also talking to"),
