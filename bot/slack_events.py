@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.context import Actor
 from bot.render.slack import render_slack
 from bot.replies import Reply
 from bot.slack_app import NotRecorded, SlackBot
@@ -86,14 +88,19 @@ def register(bolt: BoltApp, bot: SlackBot) -> None:
         answer(event, body, context, client, thread_ts=event.get("thread_ts") or event.get("ts"))
 
 
-def reply(bot: SlackBot, item: InboxItem, token: str | None) -> None:
-    """Runs a recorded message (in an inbox worker) and answers it where it was written."""
+# what a recorded request asks of the dispatcher, as the rep who wrote it, when they wrote it
+Ask = Callable[[Actor, datetime], Reply]
+
+
+def reply(bot: SlackBot, item: InboxItem, token: str | None, ask: Ask | None = None) -> None:
+    """Runs a recorded message (in an inbox worker) and answers it where it was written; `ask`: what to run, when
+    not its words as a DM (a log modal's note for the account picked)."""
     p = item.payload
     token = token or bot.token_for(p)
     actor = bot.people.actor(workspace=item.workspace_id, user_id=p["user_id"], token=token)
-    answer = bot.core.dispatcher.handle_text(p["words"], actor=actor, now=datetime.fromisoformat(p["said_at"]),
-                                             delivery_id=p["delivery_id"])
-    post(bot, p, answer, token)
+    ask = ask or (lambda rep, now: bot.core.dispatcher.handle_text(p["words"], actor=rep, now=now,
+                                                                   delivery_id=p["delivery_id"]))
+    post(bot, p, ask(actor, datetime.fromisoformat(p["said_at"])), token)
 
 
 def post(bot: SlackBot, p: dict[str, Any], answer: Reply, token: str | None) -> None:

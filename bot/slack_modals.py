@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack
@@ -88,11 +87,8 @@ def reply(bot: SlackBot, item: InboxItem, token: str | None) -> None:
     if "account_id" not in p:  # recorded before submissions kept the account apart: logged as a DM
         slack_events.reply(bot, item, token)
         return
-    token = token or bot.token_for(p)
-    actor = bot.people.actor(workspace=item.workspace_id, user_id=p["user_id"], token=token)
-    answer = bot.core.dispatcher.handle_log(p["note"], account_id=p["account_id"], actor=actor,
-                                            now=datetime.fromisoformat(p["said_at"]), delivery_id=p["delivery_id"])
-    slack_events.post(bot, p, answer, token)
+    slack_events.reply(bot, item, token, ask=lambda rep, now: bot.core.dispatcher.handle_log(
+        p["note"], account_id=p["account_id"], actor=rep, now=now, delivery_id=p["delivery_id"]))
 
 
 def prefill(bot: SlackBot, actor: Actor, text: str) -> Prefill:

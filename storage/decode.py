@@ -39,5 +39,3 @@ def strings(raw: str | list[str] | None) -> tuple[str, ...]:
         return ()
     return tuple(json.loads(raw) if isinstance(raw, str) else raw)
 
-
-ids = strings  # the people a row names

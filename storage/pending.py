@@ -44,14 +44,14 @@ class SqlPendingLogs:
         row = self._s.get(PendingLogRow, pending_id)
         if row is None or row.workspace_id != self._ws:
             return None
-        return PendingLog(row.id, row.user_id, row.text, row.said_at, row.expires_at, dict(row.question))
+        return _pending(row)
 
     def latest_for(self, user_id: str, *, now: datetime) -> PendingLog | None:
         q = select(PendingLogRow).where(
             PendingLogRow.workspace_id == self._ws, PendingLogRow.user_id == user_id, PendingLogRow.expires_at > now
         ).order_by(col(PendingLogRow.said_at).desc())
         row = self._s.exec(q).first()
-        return self.get(row.id) if row else None
+        return _pending(row) if row else None
 
     def asked_by(self, user_id: str, delivery_key: str, *, now: datetime) -> PendingLog | None:
         """The question the delivery `delivery_key` asked, still waiting for its answer (None: answered, expired,
@@ -59,7 +59,7 @@ class SqlPendingLogs:
         q = select(PendingLogRow).where(
             PendingLogRow.workspace_id == self._ws, PendingLogRow.user_id == user_id, PendingLogRow.expires_at > now)
         row = next((r for r in self._s.exec(q) if r.question.get(DELIVERY) == delivery_key), None)
-        return self.get(row.id) if row else None
+        return _pending(row) if row else None
 
     def take(self, pending_id: str) -> PendingLog | None:
         """Delete the pending note and return it: the claim of an answer. None when no row was deleted (another
@@ -68,9 +68,7 @@ class SqlPendingLogs:
         deletes nothing."""
         row = self._s.execute(delete(_PENDING).where(
             _PENDING.c.workspace_id == self._ws, _PENDING.c.id == pending_id).returning(*_PENDING.c)).first()
-        if row is None:
-            return None
-        return PendingLog(row.id, row.user_id, row.text, row.said_at, row.expires_at, dict(row.question))
+        return _pending(row) if row else None
 
 
 def mark_delivery(session: Session, workspace_id: str, key: str, *, now: datetime) -> bool:
@@ -88,6 +86,11 @@ def delivery_claim(dialect: str, workspace_id: str, key: str, *, now: datetime) 
     """mark_delivery as a step to run together with the reads that follow it (storage.prepared.run_counted): it
     touched no row when the delivery was processed before."""
     return _RECORD_DELIVERY[dialect], {"workspace_id": workspace_id, "key": key, "seen_at": now}
+
+
+def _pending(row: Any) -> PendingLog:
+    """A pending row (ORM instance or Core row: the same attribute names) as a PendingLog."""
+    return PendingLog(row.id, row.user_id, row.text, row.said_at, row.expires_at, dict(row.question))
 
 
 DELIVERY = "delivery"  # the question's key holding the delivery id that asked it

@@ -25,7 +25,7 @@ from domain.buying import Stage, StageEvidence
 from domain.customer import Account, AttitudeChange, Individual
 from domain.listening import Interaction, Signal
 from domain.next_steps import NextStep
-from storage.decode import CHANNELS, LIFECYCLES, POLARITIES, STAGES, ids, roles
+from storage.decode import CHANNELS, LIFECYCLES, POLARITIES, STAGES, roles, strings
 from storage.prepared import PreparedRead, raw, read_together, utc
 from storage.tables import (
     ACCOUNT,
@@ -128,7 +128,7 @@ def _timeline_of(account_id: str, rows: list[tuple[Any, ...]]) -> Timeline:
     signals: list[Signal] = []
     logs: list[Interaction] = []
     for r in rows:
-        people, at = ids(r[4]), utc(r[2])
+        people, at = strings(r[4]), utc(r[2])
         if r[0] == "s":
             signals.append(Signal(r[1], account_id, CHANNELS[r[5]], POLARITIES[r[6]], at, r[3], r[7], people, r[8],
                                   r[9]))

@@ -85,7 +85,7 @@ def _org_end(tokens: list[Token], start: int, taken: set[int], directory: Direct
     end, j = None, start
     while j < len(tokens) and (j - start < 4 or tokens[j].bare in rules.legal) and j - start < 6 and j not in taken:
         tok = tokens[j]
-        if j > start and (tok.start - tokens[j - 1].end > 1 or tokens[j - 1].possessive):
+        if j > start and (not _adjacent(tokens, j) or tokens[j - 1].possessive):
             break
         if not tok.capitalized or not tok.bare.isalpha():  # acronyms too ("IBM Global Services")
             break

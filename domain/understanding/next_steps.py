@@ -61,7 +61,7 @@ def _deadline(rest: str, rules: StepRules, lex: Lexicon) -> bool:
     when = find_date(rest, _ANY_DAY, lex)
     if when is None or "?" in rest:
         return False
-    words = [w for w in re.findall(r"[\w'+&/-]+", rest[: rest.find(when[1])])]
+    words = re.findall(r"[\w'+&/-]+", rest[: rest.find(when[1])])
     if words == ["due"]:  # "due jan 15": the date of what was just said
         return True
     due = bool(words) and words[-1] in {"by", "due", "before", "until"}
@@ -86,12 +86,16 @@ def _commitment(clause: str, rules: StepRules, lex: Lexicon) -> int | None:
     rest = clause[soft.end() :] if soft else clause
     if rules.report.search(rest):
         return None
-    if rules.verbs.match(rest) or rules.noun_verbs.match(rest) or _deadline(rest, rules, lex):
+    if _verb_first(rest, rules) or _deadline(rest, rules, lex):
         return 0
     dated = rules.date_first.match(rest)  # "tmrw send list", "monday: call Hiro"
-    if dated and (rules.verbs.match(rest[dated.end():]) or rules.noun_verbs.match(rest[dated.end():])):
+    if dated and _verb_first(rest[dated.end() :], rules):
         return 0
     return None
+
+
+def _verb_first(text: str, rules: StepRules) -> bool:
+    return bool(rules.verbs.match(text) or rules.noun_verbs.match(text))
 
 
 def commitment_clauses(clauses: list[str], lex: Lexicon) -> dict[int, int]:
