@@ -68,8 +68,20 @@ def build_slack_app(app: App, *, signing_secret: str, token: str | None, client:
                     process_before_response: bool = True, clock: Callable[[], datetime] | None = None,
                     workers: int = 8, oauth: OAuthCredentials | None = None, inbox: Inbox | None = None,
                     verify_requests: bool = True) -> BoltApp:
-    """A Bolt app for one workspace's bot token, or, without a token, for every workspace installed through
-    the OAuth flow (`oauth`, else SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), each with its stored token.
+    """The Bolt app of `build_slack`."""
+    bolt, _ = build_slack(app, signing_secret=signing_secret, token=token, client=client,
+                          process_before_response=process_before_response, clock=clock, workers=workers,
+                          oauth=oauth, inbox=inbox, verify_requests=verify_requests)
+    return bolt
+
+
+def build_slack(app: App, *, signing_secret: str, token: str | None, client: WebClient | None = None,
+                process_before_response: bool = True, clock: Callable[[], datetime] | None = None,
+                workers: int = 8, oauth: OAuthCredentials | None = None, inbox: Inbox | None = None,
+                verify_requests: bool = True) -> tuple[BoltApp, SlackBot]:
+    """A Bolt app and what its listeners share, for one workspace's bot token, or, without a token, for every
+    workspace installed through the OAuth flow (`oauth`, else SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), each with
+    its stored token.
     Without an `inbox`, recorded slash commands run in a thread of this process (started here). Without
     `verify_requests`, Bolt does not check signatures again: only for a server that checks them before Bolt."""
     oauth = None if token else oauth or OAuthCredentials.from_env()
@@ -99,10 +111,10 @@ def build_slack_app(app: App, *, signing_secret: str, token: str | None, client:
     bolt.use(slack_guard.refuse_outsiders(bot.sender))  # before every listener: outsiders never reach one
     for module in (slack_commands, slack_events, slack_actions, slack_modals, slack_home):
         module.register(bolt, bot)
-    bolt.error(_polite_error)
+    bolt.error(polite_error)
     if inbox is None:  # after the listeners registered their kinds: requests left by a dead process resume
         bot.inbox.start()
-    return bolt
+    return bolt, bot
 
 
 def _token_lookup(bolt: BoltApp, token: str | None) -> Callable[[dict[str, Any]], str | None]:
@@ -119,7 +131,7 @@ def _token_lookup(bolt: BoltApp, token: str | None) -> Callable[[dict[str, Any]]
     return lookup
 
 
-def _polite_error(error: Exception, body: dict[str, Any], response: BoltResponse) -> None:
+def polite_error(error: Exception, body: dict[str, Any], response: BoltResponse) -> None:
     """The error boundary: a rep gets an apology (HTTP 200), never a 500; only an event that was not recorded gets
     a 503, the one answer Slack retries it after (a retry finds it unseen: bot/slack_events.py)."""
     if isinstance(error, NotRecorded) and body.get("type") == "event_callback":

@@ -83,17 +83,25 @@ def refuse_outsiders(sender: Sender) -> Callable[..., BoltResponse | None]:
 
     def middleware(body: dict[str, Any], context: BoltContext, client: WebClient,
                    next: Callable[[], None]) -> BoltResponse | None:
-        home = user_home(body)
-        if not outsider(home, team_id=context.team_id, enterprise_id=context.enterprise_id,
-                        is_enterprise_install=bool(context.is_enterprise_install)):
+        refused = refuse_outsider(body, context, sender, client)
+        if refused is None:
             next()
-            return None
-        log.warning("refused a Slack request from outside the workspace: user team %s, enterprise %s, "
-                    "authorized for team %s, enterprise %s", home.team, home.enterprise, context.team_id,
-                    context.enterprise_id)
-        return refusal(body, sender, client)
+        return refused
 
     return middleware
+
+
+def refuse_outsider(body: dict[str, Any], context: BoltContext, sender: Sender,
+                    client: WebClient) -> BoltResponse | None:
+    """The refusal an outsider gets, or None for a user of the workspace the request is authorized for."""
+    home = user_home(body)
+    if not outsider(home, team_id=context.team_id, enterprise_id=context.enterprise_id,
+                    is_enterprise_install=bool(context.is_enterprise_install)):
+        return None
+    log.warning("refused a Slack request from outside the workspace: user team %s, enterprise %s, "
+                "authorized for team %s, enterprise %s", home.team, home.enterprise, context.team_id,
+                context.enterprise_id)
+    return refusal(body, sender, client)
 
 
 def refusal(body: dict[str, Any], sender: Sender, client: WebClient) -> BoltResponse:

@@ -33,7 +33,8 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot.bootstrap import App
-from bot.slack_app import SlackConfigError, build_slack_app
+from bot.slack_app import SlackConfigError, build_slack
+from bot.slack_commands import recorder
 from bot.slack_inbox import Inbox, InboxStore
 from bot.slack_oauth import OAuthCredentials
 from bot.slack_send import with_retries
@@ -73,12 +74,14 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
 
 def make_web_app(app: App, bolt: BoltApp, *, signing_secret: str | None, workers: int = 16,
                  socket: SocketModeHandler | None = None, worker: WorkerProcess | None = None,
-                 inbox: Inbox | None = None, inline: Callable[[dict[str, Any]], bool] | None = None) -> web.Application:
+                 inbox: Inbox | None = None,
+                 direct: Callable[[dict[str, Any]], BoltResponse | None] | None = None) -> web.Application:
     """The HTTP server; with a Socket Mode handler, Slack's requests come over its websocket instead (opened
     with the server, closed with it) and POST /slack/events does not exist. A worker process, if given,
     starts and stops with the server, and the server is unhealthy without it; `inbox` is released (its worker
-    woken) once each reply is sent. Requests `inline` says yes to are dispatched on the event loop itself, not in
-    the thread pool: only for listeners that never wait on the network before their ack."""
+    woken) once each reply is sent. `direct` answers what it can on the event loop itself, without Bolt or the
+    thread pool (a slash command recorded in a spool file: bot/slack_commands.recorder); None from it, and every
+    request without it, goes to Bolt in the thread pool."""
     if socket is None and not signing_secret:
         raise SlackConfigError("Set SLACK_SIGNING_SECRET (your Slack app's Basic Information > Signing Secret).")
     verifier = SignatureVerifier(signing_secret or "unused: Socket Mode takes no HTTP events")
@@ -97,17 +100,11 @@ def make_web_app(app: App, bolt: BoltApp, *, signing_secret: str | None, workers
         except (UnicodeDecodeError, BadRequest) as exc:
             log.info("refused a Slack request: %s", exc)
             return web.json_response({"error": "malformed request"}, status=400)
-        headers = {k.lower(): request.headers.getall(k) for k in request.headers}
-        bolt_request = BoltRequest(body=raw, query=request.query_string, headers=headers)  # type: ignore[arg-type]
-        if bolt_request.body != data:
-            # Bolt reads any form body containing the word "payload" (a /log about a payload!) as empty.
-            bolt_request.body = data
-            bolt_request.context = build_context(BoltContext({}), data)
         try:
-            if inline is not None and inline(data):  # two thread hops and their GIL hand-overs saved
-                response = bolt.dispatch(bolt_request)
-            else:
-                response = await asyncio.get_running_loop().run_in_executor(pool, bolt.dispatch, bolt_request)
+            response = direct(data) if direct is not None else None
+            if response is None:
+                response = await asyncio.get_running_loop().run_in_executor(pool, _dispatch, bolt, request, raw,
+                                                                            data)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:  # Bolt choking on a malformed body
             log.info("refused a malformed Slack request: %r", exc)
             return web.json_response({"error": "malformed request"}, status=400)
@@ -169,8 +166,14 @@ def _worker_lifecycle(worker: WorkerProcess) -> CleanupContext:
     return run
 
 
-def _is_slash_command(data: dict[str, Any]) -> bool:
-    return "command" in data
+def _dispatch(bolt: BoltApp, request: web.Request, raw: str, data: dict[str, Any]) -> BoltResponse:
+    headers = {k.lower(): request.headers.getall(k) for k in request.headers}
+    bolt_request = BoltRequest(body=raw, query=request.query_string, headers=headers)  # type: ignore[arg-type]
+    if bolt_request.body != data:
+        # Bolt reads any form body containing the word "payload" (a /log about a payload!) as empty.
+        bolt_request.body = data
+        bolt_request.context = build_context(BoltContext({}), data)
+    return bolt.dispatch(bolt_request)
 
 
 def _ping(app: App) -> None:
@@ -225,17 +228,17 @@ def serve_slack(app: App, *, signing_secret: str | None = None, token: str | Non
     worker = WorkerProcess(WorkerConfig(app.settings.url(), spool, token, api_url, oauth))
     inbox = Inbox(store, wake=worker.wake, wake_after_reply=not socket)  # HTTP: woken once the ack is sent
     try:  # with a bot token, Bolt checks it with auth.test right here
-        bolt = build_slack_app(app, signing_secret=signing_secret or "", token=token, client=client, oauth=oauth,
+        bolt, bot = build_slack(app, signing_secret=signing_secret or "", token=token, client=client, oauth=oauth,
                                inbox=inbox, verify_requests=False)  # make_web_app checks each signature first
     except (SlackApiError, OSError) as exc:
         reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
         raise SlackConfigError(f"Slack did not accept SLACK_BOT_TOKEN or could not be reached: {reason}") from None
     handler = socket_mode_handler(bolt, app_token) if socket else None
-    # A slash command's listener only records it in the spool file (local, never the network: the bot token was
-    # checked at start), so its ack runs on the event loop. With OAuth, Bolt reads each request's installation
-    # first; on PostgreSQL the record is a network round trip: those stay in the thread pool.
+    # A slash command's ack only records it in the spool file (local, never the network: the bot token was
+    # checked at start), so it runs on the event loop, without Bolt. With OAuth, each request's installation is
+    # read first; on PostgreSQL the record is a network round trip: those go to Bolt in the thread pool.
     fast = spool is not None and token is not None and handler is None
     server = make_web_app(app, bolt, signing_secret=signing_secret, socket=handler, worker=worker, inbox=inbox,
-                          inline=_is_slash_command if fast else None)
+                          direct=recorder(bot, token) if fast and token else None)
     server.cleanup_ctx.extend(contexts)
     web.run_app(server, host=host, port=port, access_log=None, print=None)

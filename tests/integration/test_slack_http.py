@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import urllib.request
 from datetime import date
+from typing import Any
 
 import pytest
+from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack_app import build_slack_app
+from bot.slack_app import build_slack, build_slack_app
+from bot.slack_commands import recorder
+from bot.slack_guard import OUTSIDER
+from bot.slack_inbox import Inbox
 from bot.slack_server import make_web_app
+from storage.slack_installations import InboxItem
 from tests.conftest import NOW
 from tests.integration.slack_fakes import (
     BOT_USER,
@@ -210,25 +217,71 @@ def settled_count(slack: Slack, method: str, quiet: float = 0.5, timeout: float 
     return count
 
 
-def test_slash_commands_dispatched_on_the_event_loop_are_acked_answered_and_refused_like_the_others(
-        slack: Slack, team: str) -> None:
-    """`serve_slack` on a spool dispatches slash commands on the event loop (no thread hop before the ack);
-    everything else still goes through the thread pool. Bolt no longer checks signatures: the server does."""
-    from bot.slack_server import _is_slash_command
+def test_slash_commands_acked_without_bolt_are_recorded_answered_and_refused_like_the_others(
+        slack: Slack, team: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve_slack` on a spool acks slash commands on the event loop without Bolt's dispatch (`recorder`);
+    everything else still goes to Bolt in the thread pool. Bolt no longer checks signatures: the server does."""
+    bolt, bot = build_slack(slack.app, signing_secret=SECRET, token="xoxb-test", clock=lambda: NOW,
+                            client=WebClient(token="xoxb-test", base_url=slack.api_url + "/api/"),
+                            verify_requests=False)  # as serve_slack builds it: the server checks signatures first
+    dispatched: list[dict[str, object]] = []
+    bolt_dispatch = bolt.dispatch
 
-    bolt = build_slack_app(slack.app, signing_secret=SECRET, token="xoxb-test", clock=lambda: NOW,
-                           client=WebClient(token="xoxb-test", base_url=slack.api_url + "/api/"),
-                           verify_requests=False)  # as serve_slack builds it: the server checks signatures first
-    server = LoopbackServer(make_web_app(slack.app, bolt, signing_secret=SECRET, inline=_is_slash_command)).start()
-    inline = Slack(slack.app, slack.api, slack.api_url, server.url + "/slack/events")
+    def counted(request: BoltRequest) -> BoltResponse:
+        dispatched.append(dict(request.body))
+        return bolt_dispatch(request)
+
+    monkeypatch.setattr(bolt, "dispatch", counted)
+    server = LoopbackServer(make_web_app(slack.app, bolt, signing_secret=SECRET,
+                                         direct=recorder(bot, "xoxb-test"))).start()
+    direct = Slack(slack.app, slack.api, slack.api_url, server.url + "/slack/events")
     try:
-        reply = inline.slash(team, "/log", "call with Frank at Globex, wants a demo")
+        reply = direct.slash(team, "/log", "call with Frank at Globex, wants a demo")
         assert "Logged for Globex Corporation" in reply["text"]
+        assert "command" not in "".join(map(str, dispatched))  # acked and recorded without Bolt
         body = slash_body(command="/dmu", text="Globex", team=team, user="", response_url=slack.hook())
-        status, text = post(inline.url, body, content_type=FORM)
-        assert status == 200 and text.startswith("Sorry")  # the error boundary, as in the pool
-        assert post(inline.url, body, content_type=FORM, sig="v0=forged")[0] == 401
-        assert post(inline.url, body, content_type=FORM, ts=int(time.time()) - 600)[0] == 401  # a replay
-        assert inline.event(team, "log call with Frank at Globex, asked for a trial") == 200  # events: the pool
+        status, text = post(direct.url, body, content_type=FORM)
+        assert status == 200 and text.startswith("Sorry")  # the error boundary, as in Bolt
+        outsider = slash_body(command="/dmu", text="Globex", team=team, user=REP, response_url=slack.hook())
+        status, text = post(direct.url, outsider + "&user_team=T0OTHERORG", content_type=FORM)
+        assert status == 200 and text == OUTSIDER  # the guard, as in Bolt
+        assert post(direct.url, body, content_type=FORM, sig="v0=forged")[0] == 401
+        assert post(direct.url, body, content_type=FORM, ts=int(time.time()) - 600)[0] == 401  # a replay
+        assert direct.event(team, "log call with Frank at Globex, asked for a trial") == 200  # events: Bolt
+        assert [d.get("type") for d in dispatched] == ["event_callback"]
     finally:
         server.stop()
+
+
+def test_a_slash_command_acked_without_bolt_is_recorded_exactly_as_bolts_listener_records_it(slack: Slack,
+                                                                                               team: str) -> None:
+    """The same signed `/log`, acked by `recorder` and by Bolt's listener: the same inbox record."""
+    recorded: list[tuple[str, str, str, dict[str, Any]]] = []
+
+    class Capture:
+        def record(self, key: str, *, workspace_id: str, kind: str, payload: dict[str, Any],
+                   leased: bool = True) -> bool:
+            recorded.append((key, workspace_id, kind, payload))
+            return True
+
+        def claim_stale(self, limit: int = 50) -> list[InboxItem]:
+            return []
+
+        def done(self, key: str) -> None:
+            pass
+
+    bolt, bot = build_slack(slack.app, signing_secret=SECRET, token="xoxb-test", clock=lambda: NOW,
+                            client=WebClient(token="xoxb-test", base_url=slack.api_url + "/api/"),
+                            inbox=Inbox(Capture(), wake=threading.Event()), verify_requests=False)
+    body = slash_body(command="/touchpoint", text="log call w/ Frank @ <https://globex.com|Globex>",
+                      team=team, user=REP, response_url=slack.hook())
+    for direct in (recorder(bot, "xoxb-test"), None):
+        server = LoopbackServer(make_web_app(slack.app, bolt, signing_secret=SECRET, direct=direct)).start()
+        try:
+            assert post(server.url + "/slack/events", body, content_type=FORM) == (200, "")
+        finally:
+            server.stop()
+    assert len(recorded) == 2 and recorded[0] == recorded[1]
+    key, workspace, kind, payload = recorded[0]
+    assert workspace == f"slack:{team}" and kind == "command" and key.startswith("command:")
+    assert payload["words"] == "log call w/ Frank @ Globex" and payload["user_id"] == REP
