@@ -76,3 +76,25 @@ def test_our_own_commitment_does_not_colour_what_we_heard(read: Callable[..., Re
 def test_reads_outbound_touches(read: Callable[..., Reading]) -> None:
     kinds = {t.kind for t in read("Demo and lunch with Tyrell, then I emailed the deck").touches}
     assert {"demo", "meeting", "email"} <= kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tyrell NPS 62, up from 41 last year", {("sampling", "positive")}),
+        ("Cyberdyne CSAT: 71% satisfied, down from 85% in spring", {("sampling", "negative")}),
+        ("Nakatomi NPS came in at 28 (was 45 in Q2)", {("sampling", "negative")}),
+        ("Oscorp NPS is 55 this quarter", {("sampling", "positive")}),
+        ("Acme CSAT 4.6/5 from the store managers", {("sampling", "positive")}),
+        ("Miles left a 2-star review on G2 about our sync", {("chatter", "negative")}),
+        ("Katherine gave us 5 stars on Capterra", {("chatter", "positive")}),
+    ],
+)
+def test_a_score_is_read_with_its_scale_and_its_trend(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
+
+
+def test_an_emoji_closing_a_clause_still_says_how_it_went(read: Callable[..., Reading]) -> None:
+    assert signals(read("Coffee with Hiro from Acme today 🎉")) == {("engagement", "positive")}
