@@ -56,7 +56,8 @@ def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list
             channel, fixed = m.tag
             if historical(clause, m.start, m.end, ctx):
                 continue
-            if channel == Channel.PURCHASE and wished(clause, m.start, m.end, ctx):
+            if channel == Channel.PURCHASE and fixed == "positive" and wished(clause, m.start, m.end, ctx):
+                # "wants to add 50 seats" is no purchase yet; "wants to downgrade" is bad news already
                 continue
             sign = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}.get(fixed)
             if sign is not None and negated(clause, m.start, ctx):

@@ -98,3 +98,33 @@ def test_a_score_is_read_with_its_scale_and_its_trend(
 
 def test_an_emoji_closing_a_clause_still_says_how_it_went(read: Callable[..., Reading]) -> None:
     assert signals(read("Coffee with Hiro from Acme today 🎉")) == {("engagement", "positive")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hiro from Acme watched the full product tour video", {("engagement", "positive")}),
+        ("Katherine wants a refresher on the reporting module", {("engagement", "positive")}),
+        ("QBR with Acme went really well", {("engagement", "positive")}),
+        ("Tyrell's CFO wants to expand to the 4 Berlin stores", {("engagement", "positive")}),
+        ("Nina saw our booth at the expo and asked for a deck", {("engagement", "positive")}),
+        ("Robert says the dashboard saved them 40 hrs last month", {("engagement", "positive")}),
+        ("Katherine says the alerts feature is a hit, call center volume down 20%", {("engagement", "positive")}),
+        ("Hiro says churn calls dropped 15% since go-live", {("engagement", "positive")}),
+        ("Nina says we're 2x the incumbent's price, not moving fwd this year", {("engagement", "negative")}),
+        ("Ayla says her analysts keep getting logged out", {("engagement", "negative")}),
+        ("Hiro says field crews still can't sync offline, gone back to paper", {("engagement", "negative")}),
+        ("Robert asked to cancel 2 of the 5 clinic licences. ugh", {("purchase", "negative")}),
+        ("Oscorp want to downgrade to the basic plan from April", {("purchase", "negative")}),
+        ("Katherine is open to being a reference for other banks", {("loyalty", "positive")}),
+        ("Katherine agreed to take reference calls for us", {("loyalty", "positive")}),
+        ("Miles trashed us in a podcast interview", {("chatter", "negative")}),
+        ("Miles complained on Xing that our SSO setup is a nightmare", {("chatter", "negative")}),
+        ("Acme got a shoutout in the trade press for their app built on us", {("chatter", "positive")}),
+        ("Tyrell's parent put out a press release naming us their platform of choice", {("chatter", "positive")}),
+    ],
+)
+def test_reads_how_it_went_from_what_changed_for_them(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
