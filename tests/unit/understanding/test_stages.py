@@ -52,3 +52,39 @@ def test_signed_off_is_an_approval_not_a_purchase(read: Callable[..., Reading]) 
 def test_talk_of_not_renewing_still_shows_a_customer(read: Callable[..., Reading]) -> None:
     reading = read("Nakatomi won't renew unless pricing changes")
     assert reading.stage is not None and reading.stage.stage == Stage.CUSTOMER
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("first call w/ Oscorp, they didnt know we existed", Stage.UNAWARE),
+        ("Hiro from Acme watched the product tour yesterday", Stage.SOLUTION_UNDERSTANDING),
+        ("Ayla downloaded the ebook and watched the demo video", Stage.SOLUTION_UNDERSTANDING),
+        ("Hiro says they had 3 near misses because incident reports are on paper", Stage.PAIN_RECOGNITION),
+        ("Nina says their cold chain losses run ~8% a month", Stage.PAIN_RECOGNITION),
+        ("Miles: network ops still reconciles outages in excel", Stage.PAIN_RECOGNITION),
+        ("Katherine says their editors waste hours hunting for files", Stage.PAIN_RECOGNITION),
+        ("Nina: clinicians spend 2h/day on double documentation", Stage.PAIN_RECOGNITION),
+        ("Robert says support tickets doubled and the team is burning out", Stage.PAIN_RECOGNITION),
+        ("Hiro: trial feedback is in, drivers love the app", Stage.VENDOR_SELECTION),
+        ("Hiro asked for the field app trial to be extended 2 more weeks", Stage.VENDOR_SELECTION),
+        ("Miles asked about ITAR compliance and on-prem hosting", Stage.VALIDATION),
+        ("Nina sent the vendor onboarding forms", Stage.VALIDATION),
+        ("Katherine approved the SOW", Stage.VALIDATION),
+        ("Oscorp added the Rotterdam depot", Stage.CUSTOMER),
+        ("Hiro says the dashboard paid off, wants to add plant 2", Stage.CUSTOMER),
+    ],
+)
+def test_reads_stage_evidence_in_more_of_the_words_reps_use(
+    read: Callable[..., Reading], text: str, stage: Stage
+) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
+
+
+def test_renewal_and_an_added_site_are_a_purchase_too(read: Callable[..., Reading]) -> None:
+    reading = read("Oscorp renewal signed - 3 more yrs + added the Rotterdam depot")
+    assert {(s.channel.value, s.polarity.value) for s in reading.signals} == {
+        ("loyalty", "positive"),
+        ("purchase", "positive"),
+    }
