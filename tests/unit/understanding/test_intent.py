@@ -26,6 +26,8 @@ from domain.understanding import Intent, Reading
         ("commands", Intent.HELP),
         ("help", Intent.HELP),
         ("?", Intent.HELP),
+        ("how do I log a call?", Intent.HELP),
+        ("how do i add a contact", Intent.HELP),
     ],
 )
 def test_reads_plain_words_questions_as_their_query(read: Callable[..., Reading], text: str, intent: Intent) -> None:
