@@ -88,3 +88,14 @@ def test_renewal_and_an_added_site_are_a_purchase_too(read: Callable[..., Readin
         ("loyalty", "positive"),
         ("purchase", "positive"),
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Miles complained on Reddit that our SSO setup is a nightmare",
+        "Hiro says field crews can't sync offline, they've gone back to paper forms",
+    ],
+)
+def test_trouble_with_our_product_is_no_pain_of_theirs(read: Callable[..., Reading], text: str) -> None:
+    assert read(text).stage is None
