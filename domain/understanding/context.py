@@ -63,8 +63,12 @@ def wished(text: str, start: int, end: int, rules: ContextRules) -> bool:
     """ "wants to add 50 seats" is a wish and "the PO is pending" a hope, not a purchase."""
     if any(w in rules.irrealis for w in _before(text, start, rules.irrealis_reach, rules.scope_stops)):
         return True
-    after = _WORDS.findall(text[end : end + 60])[:3]
-    return any(w in rules.still_awaited for w in after)
+    return awaited(text, end, rules)
+
+
+def awaited(text: str, end: int, rules: ContextRules) -> bool:
+    """ "the PO is pending", "PO expected next week": announced, not done."""
+    return any(w in rules.still_awaited for w in _WORDS.findall(text[end : end + 60])[:3])
 
 
 def historical(text: str, start: int, end: int, rules: ContextRules) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.buying import Stage
-from domain.understanding.context import context_rules, historical, negated
+from domain.understanding.context import awaited, context_rules, historical, negated
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.patterns import PhraseSet
 from domain.understanding.reading import StageReading
@@ -41,6 +41,8 @@ def read_stage(clauses: list[str], lex: Lexicon) -> StageReading | None:
         for m, holds_negated in found:
             if m.tag == Stage.PAIN_RECOGNITION and any(o.start < m.end and m.start < o.end for o in ours):
                 continue
+            if m.tag == Stage.CUSTOMER and not holds_negated and awaited(clause, m.end, ctx):
+                continue  # "PO expected next week": not a customer yet
             if historical(clause, m.start, m.end, ctx) or (not holds_negated and negated(clause, m.start, ctx)):
                 continue
             if best is None or m.tag.rank > best.stage.rank:

@@ -82,6 +82,7 @@ def test_a_commitment_without_a_date_has_no_due(read: Callable[..., Reading]) ->
         "Oscorp didn't pick up again. Third voicemail this week",
         "Katherine says the alerts are a hit, call center volume down 20%",  # a call center is no call to make
         "Tyrell: decision end of February",
+        "Robert approved the spend, PO expected next week",
         "Oscorp runs us side by side w/ two other vendors, shortlist by end of Jan",
         "Nakatomi price increase effective Jan 1",
         "Oscorp signed the framework agreement, 3 plants, starting Feb 1",

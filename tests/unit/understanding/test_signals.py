@@ -128,3 +128,22 @@ def test_reads_how_it_went_from_what_changed_for_them(
     read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
 ) -> None:
     assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Oscorp added 12 new outlets to the contract", {("purchase", "positive")}),
+        ("Hiro asked for two refs in retail", {("engagement", "positive")}),
+        ("Acme CSAT dipped to 3.2/5 after the upgrade", {("sampling", "negative")}),
+        ("Robert flagged a critical vuln in our API", {("engagement", "negative")}),
+        ("Nina said we're the first vendor who actually understood their process", {("engagement", "positive")}),
+        ("Tyrell: lost to a cheaper competitor", {("engagement", "negative")}),
+        ("Katherine asked us to present at their regional conference in May", {("loyalty", "positive")}),
+        ("Cyberdyne saw a 40% drop in ticket volume after go-live", {("engagement", "positive")}),
+    ],
+)
+def test_reads_how_it_went_in_yet_more_of_the_words_reps_use(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected

@@ -99,3 +99,32 @@ def test_renewal_and_an_added_site_are_a_purchase_too(read: Callable[..., Readin
 )
 def test_trouble_with_our_product_is_no_pain_of_theirs(read: Callable[..., Reading], text: str) -> None:
     assert read(text).stage is None
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Robert approved the spend for next year", Stage.VALIDATION),
+        ("Hiro: 'we lose 2-3 shipments a week to missed handovers'", Stage.PAIN_RECOGNITION),
+        ("Nina: 'our ERP is held together with duct tape'", Stage.PAIN_RECOGNITION),
+        ("Katherine says the front desk spends ~3 hrs a day on reminders", Stage.PAIN_RECOGNITION),
+        ("first call w/ Oscorp - planners juggle 4 tools, no single view of stock", Stage.PAIN_RECOGNITION),
+        ("Miles downloaded the salary benchmark report", Stage.SOLUTION_UNDERSTANDING),
+        ("Oscorp added 12 new outlets to the contract", Stage.CUSTOMER),
+    ],
+)
+def test_reads_stage_evidence_in_yet_more_of_the_words_reps_use(
+    read: Callable[..., Reading], text: str, stage: Stage
+) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
+
+
+def test_an_order_still_awaited_shows_no_customer_yet(read: Callable[..., Reading]) -> None:
+    reading = read("Robert approved the spend, PO expected next week")
+    assert reading.stage is not None and reading.stage.stage == Stage.VALIDATION
+
+
+def test_an_invitation_to_present_at_their_event_shows_a_customer(read: Callable[..., Reading]) -> None:
+    reading = read("Katherine asked us to present at their regional conference in May")
+    assert reading.stage is not None and reading.stage.stage == Stage.CUSTOMER
