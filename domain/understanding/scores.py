@@ -15,7 +15,7 @@ _OUT_OF_TEN = re.compile(
     r"(?:\W+[a-z]+){0,4}?\W+(\d{1,2}(?:\.\d)?)(?![\d%/]|\.\d)"
 )
 _OUT_OF_FIVE = re.compile(r"(?<![\d.])(\d(?:\.\d)?)\s*(?:/|out of)\s*5\b|(?<![\d.])(\d(?:\.\d)?)[\s-]*stars?\b")
-_NPS = re.compile(r"\bnps\b(?:\W+[a-z]+){0,4}?\W+" + _NUM + r"(?![\d%/]|\.\d)")
+_NPS = re.compile(r"\bnps\b(?:\W+[a-z]+){0,4}?[^\w-]+" + _NUM + r"(?![\d%/]|\.\d)")  # "NPS -12" is below zero
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d)?)\s*%")
 # "from 41 to 62", "28 (was 45)", "62 vs 41 last year": the later figure first or last
 _FROM_TO = re.compile(r"\bfrom\s+" + _NUM + r"\s*%?\s+to\s+" + _NUM)

@@ -41,7 +41,7 @@ def read_stage(clauses: list[str], lex: Lexicon) -> StageReading | None:
         for m, holds_negated in found:
             if m.tag == Stage.PAIN_RECOGNITION and any(o.start < m.end and m.start < o.end for o in ours):
                 continue
-            if m.tag == Stage.CUSTOMER and not holds_negated and awaited(clause, m.end, ctx):
+            if m.tag == Stage.CUSTOMER and not holds_negated and awaited(clause, m.start, m.end, ctx):
                 continue  # "PO expected next week": not a customer yet
             if historical(clause, m.start, m.end, ctx) or (not holds_negated and negated(clause, m.start, ctx)):
                 continue

@@ -29,6 +29,7 @@ from domain.understanding import Intent, Reading
         ("how do I log a call?", Intent.HELP),
         ("how do i add a contact", Intent.HELP),
         ("where do things stand w/ Tyrell", Intent.STAGE),
+        ("status on Oscorp pls", Intent.ACCOUNT),
         ("what's the latest on Oscorp", Intent.ACCOUNT),
         ("how many accounts hit validation this qtr vs target?", Intent.GOALS),
     ],

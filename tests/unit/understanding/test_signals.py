@@ -147,3 +147,19 @@ def test_reads_how_it_went_in_yet_more_of_the_words_reps_use(
     read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
 ) -> None:
     assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Acme's IT lead opened 3 P1 tickets, the sync API times out", {("engagement", "negative")}),
+        ("Robert says the business case doesn't close at current pricing", {("engagement", "negative")}),
+        ("Tyrell NPS -12 this quarter", {("sampling", "negative")}),
+        ("Cyberdyne accepted our quote, waiting on their PO", {("engagement", "positive")}),
+        ("Oscorp: analysts haven't logged in since Sept, adoption risk", {("engagement", "negative")}),
+    ],
+)
+def test_reads_how_it_went_from_a_third_fresh_probe(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected

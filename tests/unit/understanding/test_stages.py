@@ -128,3 +128,19 @@ def test_an_order_still_awaited_shows_no_customer_yet(read: Callable[..., Readin
 def test_an_invitation_to_present_at_their_event_shows_a_customer(read: Callable[..., Reading]) -> None:
     reading = read("Katherine asked us to present at their regional conference in May")
     assert reading.stage is not None and reading.stage.stage == Stage.CUSTOMER
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Acme's IT lead opened 3 P1 tickets this week", Stage.CUSTOMER),
+        ("Katherine agreed to host a reference visit for a bank", Stage.CUSTOMER),
+        ("Cyberdyne accepted our quote, waiting on their PO", Stage.VALIDATION),
+        ("Hiro says planners waste half a day a week chasing approvals", Stage.PAIN_RECOGNITION),
+        ("Nina: clerks are still double-keying orders into the ERP", Stage.PAIN_RECOGNITION),
+        ("first call w/ Oscorp: stock counts live in 3 systems, no one trusts the numbers", Stage.PAIN_RECOGNITION),
+    ],
+)
+def test_reads_stage_evidence_from_a_third_fresh_probe(read: Callable[..., Reading], text: str, stage: Stage) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
