@@ -19,6 +19,7 @@ class ContextRules:
     irrealis: frozenset[str]
     irrealis_reach: int
     still_awaited: frozenset[str]  # words just after a purchase that make it not done yet ("PO is pending")
+    awaited_before: frozenset[str]  # ... and just before it ("waiting on their PO")
     history_after: PhraseSet[bool]
     history_before: PhraseSet[bool]
     history_reach: int
@@ -35,6 +36,7 @@ def _build(lex: Lexicon) -> ContextRules:
         irrealis=frozenset(irr.get("words", [])),
         irrealis_reach=int(irr.get("reach", 4)),
         still_awaited=frozenset(irr.get("after", [])),
+        awaited_before=frozenset(irr.get("before", [])),
         history_after=PhraseSet([(True, hist.get("after", []))]),
         history_before=PhraseSet([(True, hist.get("before", []))]),
         history_reach=int(hist.get("reach", 3)),
@@ -63,8 +65,14 @@ def wished(text: str, start: int, end: int, rules: ContextRules) -> bool:
     """ "wants to add 50 seats" is a wish and "the PO is pending" a hope, not a purchase."""
     if any(w in rules.irrealis for w in _before(text, start, rules.irrealis_reach, rules.scope_stops)):
         return True
-    after = _WORDS.findall(text[end : end + 60])[:3]
-    return any(w in rules.still_awaited for w in after)
+    return awaited(text, start, end, rules)
+
+
+def awaited(text: str, start: int, end: int, rules: ContextRules) -> bool:
+    """ "the PO is pending", "PO expected next week", "waiting on their PO": announced, not done."""
+    if any(w in rules.awaited_before for w in _before(text, start, rules.irrealis_reach, rules.scope_stops)):
+        return True
+    return any(w in rules.still_awaited for w in _WORDS.findall(text[end : end + 60])[:3])
 
 
 def historical(text: str, start: int, end: int, rules: ContextRules) -> bool:

@@ -37,6 +37,31 @@ def _coming(today: date, weekday: int, *, inclusive: bool = False) -> date:
     return today + timedelta(days=ahead or (0 if inclusive else 7))
 
 
+def _in_month(today: date, month: int, day: int) -> date:
+    """A day of the next month of that name; this month's does not run before today ("early Dec" on Dec 7)."""
+    year = today.year + (month < today.month)
+    return max(date(year, month, min(day, calendar.monthrange(year, month)[1])), today)
+
+
+def _workday(d: date) -> date:
+    return d + timedelta(days=max(0, 7 - d.weekday())) if d.weekday() >= 5 else d
+
+
+def _week_of(today: date, month: int, nth: int) -> date:
+    """The start of a month's nth working week (nth 0: its last): the week of its first working day if three or
+    more of that week's working days fall in the month ("first week of Feb" 2027 is Mon 1), else the next."""
+    year = today.year + (month < today.month)
+    first = _workday(date(year, month, 1))
+    monday = first - timedelta(days=first.weekday()) + timedelta(days=7 if first.weekday() > 2 else 0)
+    if nth == 0:
+        last = _end_of_month(first)
+        last -= timedelta(days=max(0, last.weekday() - 4))
+        monday = last - timedelta(days=last.weekday()) - timedelta(days=7 if last.weekday() < 2 else 0)
+    else:
+        monday += timedelta(days=7 * (nth - 1))
+    return max(monday, date(year, month, 1), today)
+
+
 def _safe(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -61,6 +86,9 @@ def _build(lex: Lexicon) -> DateRules:
     numbers = {str(k): int(v) for k, v in cfg.get("numbers", {}).items()}
     week_end = days.get(str(cfg.get("week_end_day", "friday")), 4)
     mdy = cfg.get("numeric_order", "mdy") == "mdy"
+    ordinals = {str(k): int(v) for k, v in cfg.get("week_ordinals", {}).items()}
+    early, mid, late = (_alt(cfg.get(k, [])) or "(?!)" for k in ("month_early", "month_mid", "month_late"))
+    clause_end = _alt(cfg.get("clause_end_weekday_abbreviations", [])) or "(?!)"
     num = r"(\d+|" + _alt(list(numbers)) + ")"
     mon, wd, full_wd = _alt(list(months)), _alt(list(days)), _alt(full_days)
 
@@ -94,7 +122,18 @@ def _build(lex: Lexicon) -> DateRules:
         nxt = _add_months(t.replace(day=1), 1)
         return _safe(nxt.year, nxt.month, int(m.group(1)))
 
+    def week_of(m: re.Match[str], t: date) -> date:
+        return _week_of(t, months[m.group(2)], ordinals[m.group(1)])
+
+    def part_of(m: re.Match[str], t: date) -> date:
+        month, part = months[m.group(2)], m.group(1)
+        if re.fullmatch(late, part):
+            return _in_month(t, month, 31)
+        return _in_month(t, month, 15) if re.fullmatch(mid, part) else _workday(_in_month(t, month, 1))
+
     rules: list[tuple[str, Resolver]] = [
+        (rf"({_alt(list(ordinals))}) week (?:of|in) ({mon})", week_of),
+        (rf"({early}|{mid}|{late})[- ]?({mon})\.?", part_of),
         (r"day after tomorrow", lambda m, t: t + timedelta(days=2)),
         (r"tomorrow", lambda m, t: t + timedelta(days=1)),
         (r"today|tonight|this (?:morning|afternoon|evening)|end of (?:the )?day|asap", lambda m, t: t),
@@ -110,6 +149,7 @@ def _build(lex: Lexicon) -> DateRules:
         (r"next month", lambda m, t: _add_months(t.replace(day=1), 1)),
         (rf"(next|this|coming|on|by|before|until|due)\s+({wd})\.?", weekday),
         (rf"()({full_wd})", weekday),
+        (rf"()({clause_end})\.?(?=\s*$)", weekday),  # "send it mon": a short weekday that ends the clause
         (
             rf"({mon})\.? (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?",
             lambda m, t: _month_day(t, months[m.group(1)], int(m.group(2)), m.group(3)),

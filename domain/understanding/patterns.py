@@ -12,15 +12,19 @@ _BOUNDARY = r"(?<![\w])"  # every plain phrase starts here: never inside a longe
 
 
 def _word(word: str) -> str:
-    """One word of a phrase: '*' is any ending, '?' makes the previous character optional, '#' a number."""
+    """One word of a phrase: '*' is any ending, '?' makes the previous character optional, '#' a number; the
+    apostrophe of "n't" is optional."""
     if word == "#":
         return _NUMBER
     out = []
+    word = word.replace("n't", "n\0t")  # reps drop the apostrophe: "didnt", "cant"
     for ch in word:
         if ch == "*":
             out.append(r"[\w'-]*")
         elif ch == "?":
             out.append("?")
+        elif ch == "\0":
+            out.append("'?")
         else:
             out.append(re.escape(ch))
     return "".join(out)

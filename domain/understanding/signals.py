@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from domain.listening import TOUCH_KINDS, Channel, Polarity
@@ -10,12 +9,7 @@ from domain.understanding.context import context_rules, historical, negated, wis
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.patterns import PhraseSet
 from domain.understanding.reading import SignalReading, TouchReading
-
-_OUT_OF_TEN = re.compile(
-    r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*10\b|\b(?:nps|csat|score|rated us|gave us|scored us|rating)"
-    r"(?:\W+[a-z]+){0,4}?\W+(\d{1,2}(?:\.\d)?)(?![\d%/])"
-)
-_PERCENT = re.compile(r"(\d{1,3}(?:\.\d)?)\s*%")
+from domain.understanding.scores import rating, survey
 
 
 @dataclass(frozen=True)
@@ -23,7 +17,6 @@ class SignalRules:
     channels: PhraseSet[tuple[Channel, str]]
     sentiment: PhraseSet[float]
     touches: PhraseSet[str]
-    scores: dict[str, float]
 
 
 def _build(lex: Lexicon) -> SignalRules:
@@ -33,8 +26,7 @@ def _build(lex: Lexicon) -> SignalRules:
     ]
     sentiment = [(float(e.get("weight", 1)), e.get("phrases", [])) for e in lex.section("signals", "sentiment") or []]
     touches = [(k, v) for k, v in (lex.section("touches", "touch") or {}).items() if k in TOUCH_KINDS]
-    scores = {k: float(v) for k, v in (lex.section("signals", "scores") or {}).items()}
-    return SignalRules(PhraseSet(channels), PhraseSet(sentiment), PhraseSet(touches), scores)
+    return SignalRules(PhraseSet(channels), PhraseSet(sentiment), PhraseSet(touches))
 
 
 def _polarity(value: float) -> Polarity:
@@ -54,22 +46,6 @@ def sentiment(clauses: list[str], lex: Lexicon) -> float:
     return total
 
 
-def _survey_polarity(text: str, rules: SignalRules) -> Polarity | None:
-    m = _OUT_OF_TEN.search(text)
-    if m and float(m.group(1) or m.group(2)) <= 10:
-        value = float(m.group(1) or m.group(2))
-        if value >= rules.scores.get("promoter_min", 9):
-            return Polarity.POSITIVE
-        return Polarity.NEUTRAL if value >= rules.scores.get("passive_min", 7) else Polarity.NEGATIVE
-    p = _PERCENT.search(text)
-    if p:
-        value = float(p.group(1))
-        if value >= rules.scores.get("percent_positive_min", 80):
-            return Polarity.POSITIVE
-        return Polarity.NEUTRAL if value >= rules.scores.get("percent_neutral_min", 60) else Polarity.NEGATIVE
-    return None
-
-
 def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list[SignalReading]:
     """Channel signals in the clauses; an interaction with no other signal is one engagement signal."""
     rules, ctx = lex.compiled("signals.rules", _build), context_rules(lex)
@@ -80,7 +56,8 @@ def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list
             channel, fixed = m.tag
             if historical(clause, m.start, m.end, ctx):
                 continue
-            if channel == Channel.PURCHASE and wished(clause, m.start, m.end, ctx):
+            if channel == Channel.PURCHASE and fixed == "positive" and wished(clause, m.start, m.end, ctx):
+                # "wants to add 50 seats" is no purchase yet; "wants to downgrade" is bad news already
                 continue
             sign = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}.get(fixed)
             if sign is not None and negated(clause, m.start, ctx):
@@ -93,7 +70,9 @@ def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list
         if signs:
             polarity = _polarity(sum(signs))
         elif channel == Channel.SAMPLING:
-            polarity = _survey_polarity(whole, rules) or mood
+            polarity = survey(whole, lex) or mood
+        elif channel == Channel.CHATTER:  # "a 2-star review on G2"
+            polarity = rating(whole, lex) or mood
         else:
             polarity = mood
         out.append(SignalReading(channel, polarity, found[0][1]))

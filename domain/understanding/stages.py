@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.buying import Stage
-from domain.understanding.context import context_rules, historical, negated
+from domain.understanding.context import awaited, context_rules, historical, negated
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.patterns import PhraseSet
 from domain.understanding.reading import StageReading
@@ -16,6 +16,7 @@ class StageRules:
     evidence: PhraseSet[Stage]  # negation cancels it
     presupposed: PhraseSet[Stage]  # holds even negated ("won't renew" is still a customer)
     lost: PhraseSet[bool]
+    ours: PhraseSet[bool]  # trouble with our product: the pain phrases inside are no evidence
 
 
 def _build(lex: Lexicon) -> StageRules:
@@ -24,6 +25,7 @@ def _build(lex: Lexicon) -> StageRules:
         PhraseSet([(Stage(k), v) for k, v in (table.get("stage") or {}).items()]),
         PhraseSet([(Stage(k), v) for k, v in (table.get("presupposed") or {}).items()]),
         PhraseSet([(True, table.get("lost", []))]),
+        PhraseSet([(True, table.get("ours", []))]),
     )
 
 
@@ -35,7 +37,12 @@ def read_stage(clauses: list[str], lex: Lexicon) -> StageReading | None:
         if any(not historical(clause, m.start, m.end, ctx) for m in rules.lost.find(clause)):
             return None
         found = [(m, False) for m in rules.evidence.find(clause)] + [(m, True) for m in rules.presupposed.find(clause)]
+        ours = rules.ours.find(clause)
         for m, holds_negated in found:
+            if m.tag == Stage.PAIN_RECOGNITION and any(o.start < m.end and m.start < o.end for o in ours):
+                continue
+            if m.tag == Stage.CUSTOMER and not holds_negated and awaited(clause, m.start, m.end, ctx):
+                continue  # "PO expected next week": not a customer yet
             if historical(clause, m.start, m.end, ctx) or (not holds_negated and negated(clause, m.start, ctx)):
                 continue
             if best is None or m.tag.rank > best.stage.rank:

@@ -12,7 +12,7 @@ _BREAK_BEFORE = re.compile(r"[.!?:;\n\r\u2022*]\W*$")
 # Clause boundaries: sentence ends (not after an initial like "A."), commas, colons, dashes, emoji, bullets.
 _CLAUSE_SEP = re.compile(
     r"(?<!\b\w)[.!?]+(?=\s|$)|[;\n\r]+|,|:(?=\s|$)|\s[-\u2013\u2014]+\s|\s\+\s|[\u2022]"
-    r"|[\u2600-\u27bf\U0001f000-\U0001faff]+"
+    r"|(?P<emoji>[\u2600-\u27bf\U0001f000-\U0001faff]+)"
 )
 
 
@@ -81,8 +81,9 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the clauses of a message, in order, empty ones left out."""
     spans, start = [], 0
     for m in _CLAUSE_SEP.finditer(text):
-        if text[start : m.start()].strip():
-            spans.append((start, m.start()))
+        end = m.end() if m.group("emoji") else m.start()  # an emoji ends its clause but says how it went: kept
+        if text[start:end].strip():
+            spans.append((start, end))
         start = m.end()
     if text[start:].strip():
         spans.append((start, len(text)))

@@ -87,6 +87,10 @@ def test_an_account_named_as_a_case_study_is_not_the_subject(read: Callable[...,
         ("Bakker Installatietechniek BV downloaded our whitepaper", "Bakker Installatietechniek BV"),
         ("Taiyo Shoji KK: Takeshi Mori from IT asked for a quote", "Taiyo Shoji KK"),
         ("Coral Coast Seafoods Pty Ltd - Hamish Reid (GM) says spoilage costs them", "Coral Coast Seafoods Pty Ltd"),
+        # more of the words that end a company's name
+        ("New logo: Quintal Cafés - intro call, they count stock on paper", "Quintal Cafés"),
+        ("Ardent Bakeries downloaded our ordering whitepaper", "Ardent Bakeries"),
+        ("Lowveld Clinics wants pricing for 12 sites", "Lowveld Clinics"),
     ],
 )
 def test_a_company_not_in_the_workspace_is_new_as_written(read: Callable[..., Reading], text: str, new: str) -> None:

@@ -32,6 +32,15 @@ WEDNESDAY = date(2026, 11, 18)
         ("nov 2", date(2027, 11, 2)),  # already past this year
         ("2027-02-01", date(2027, 2, 1)),
         ("12/10", date(2026, 12, 10)),
+        # a part of a month
+        ("first week of feb", date(2027, 2, 1)),  # its first working day
+        ("2nd week of jan", date(2027, 1, 11)),  # the Monday of the week after the first
+        ("early march", date(2027, 3, 1)),
+        ("mid jan", date(2027, 1, 15)),
+        ("mid-december", date(2026, 12, 15)),
+        ("end of feb", date(2027, 2, 28)),
+        ("late january", date(2027, 1, 31)),
+        ("send it mon", date(2026, 11, 23)),  # a short weekday ending the clause
     ],
 )
 def test_resolves_date_expressions_from_today(text: str, due: date) -> None:

@@ -26,6 +26,12 @@ from domain.understanding import Intent, Reading
         ("commands", Intent.HELP),
         ("help", Intent.HELP),
         ("?", Intent.HELP),
+        ("how do I log a call?", Intent.HELP),
+        ("how do i add a contact", Intent.HELP),
+        ("where do things stand w/ Tyrell", Intent.STAGE),
+        ("status on Oscorp pls", Intent.ACCOUNT),
+        ("what's the latest on Oscorp", Intent.ACCOUNT),
+        ("how many accounts hit validation this qtr vs target?", Intent.GOALS),
     ],
 )
 def test_reads_plain_words_questions_as_their_query(read: Callable[..., Reading], text: str, intent: Intent) -> None:

@@ -39,6 +39,8 @@ LOS_ANGELES = ZoneInfo("America/Los_Angeles")
         ("Tyrell procurement call. I'll send the redlines Dec 10", date(2026, 12, 10)),
         ("Nina asked for the MSA, send it next Monday", date(2026, 11, 23)),
         ("Tyrell is slow. Check back on the 4th", date(2026, 12, 4)),
+        ("Nina is blocking, Hiro still keen. regroup first week of Feb", date(2027, 2, 1)),
+        ("Nakatomi asked for a deck. send it mon", date(2026, 11, 23)),
     ],
 )
 def test_reads_our_commitment_and_its_due_date(read: Callable[..., Reading], text: str, due: date) -> None:
@@ -78,7 +80,10 @@ def test_a_commitment_without_a_date_has_no_due(read: Callable[..., Reading]) ->
         "Call with Hiro went well - he'll introduce us to their CFO on Friday",
         "Oscorp call went well, next week they decide",  # a bare "next" labels nothing
         "Oscorp didn't pick up again. Third voicemail this week",
+        "Katherine says the alerts are a hit, call center volume down 20%",  # a call center is no call to make
         "Tyrell: decision end of February",
+        "Robert approved the spend, PO expected next week",
+        "Oscorp runs us side by side w/ two other vendors, shortlist by end of Jan",
         "Nakatomi price increase effective Jan 1",
         "Oscorp signed the framework agreement, 3 plants, starting Feb 1",
         "Tyrell CSAT for last quarter: 3.1/5 from the supervisors, well below target",  # a score, not 1 May

@@ -76,3 +76,90 @@ def test_our_own_commitment_does_not_colour_what_we_heard(read: Callable[..., Re
 def test_reads_outbound_touches(read: Callable[..., Reading]) -> None:
     kinds = {t.kind for t in read("Demo and lunch with Tyrell, then I emailed the deck").touches}
     assert {"demo", "meeting", "email"} <= kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tyrell NPS 62, up from 41 last year", {("sampling", "positive")}),
+        ("Cyberdyne CSAT: 71% satisfied, down from 85% in spring", {("sampling", "negative")}),
+        ("Nakatomi NPS came in at 28 (was 45 in Q2)", {("sampling", "negative")}),
+        ("Oscorp NPS is 55 this quarter", {("sampling", "positive")}),
+        ("Acme CSAT 4.6/5 from the store managers", {("sampling", "positive")}),
+        ("Miles left a 2-star review on G2 about our sync", {("chatter", "negative")}),
+        ("Katherine gave us 5 stars on Capterra", {("chatter", "positive")}),
+    ],
+)
+def test_a_score_is_read_with_its_scale_and_its_trend(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
+
+
+def test_an_emoji_closing_a_clause_still_says_how_it_went(read: Callable[..., Reading]) -> None:
+    assert signals(read("Coffee with Hiro from Acme today 🎉")) == {("engagement", "positive")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hiro from Acme watched the full product tour video", {("engagement", "positive")}),
+        ("Katherine wants a refresher on the reporting module", {("engagement", "positive")}),
+        ("QBR with Acme went really well", {("engagement", "positive")}),
+        ("Tyrell's CFO wants to expand to the 4 Berlin stores", {("engagement", "positive")}),
+        ("Nina saw our booth at the expo and asked for a deck", {("engagement", "positive")}),
+        ("Robert says the dashboard saved them 40 hrs last month", {("engagement", "positive")}),
+        ("Katherine says the alerts feature is a hit, call center volume down 20%", {("engagement", "positive")}),
+        ("Hiro says churn calls dropped 15% since go-live", {("engagement", "positive")}),
+        ("Nina says we're 2x the incumbent's price, not moving fwd this year", {("engagement", "negative")}),
+        ("Ayla says her analysts keep getting logged out", {("engagement", "negative")}),
+        ("Hiro says field crews still can't sync offline, gone back to paper", {("engagement", "negative")}),
+        ("Robert asked to cancel 2 of the 5 clinic licences. ugh", {("purchase", "negative")}),
+        ("Oscorp want to downgrade to the basic plan from April", {("purchase", "negative")}),
+        ("Katherine is open to being a reference for other banks", {("loyalty", "positive")}),
+        ("Katherine agreed to take reference calls for us", {("loyalty", "positive")}),
+        ("Miles trashed us in a podcast interview", {("chatter", "negative")}),
+        ("Miles complained on Xing that our SSO setup is a nightmare", {("chatter", "negative")}),
+        ("Acme got a shoutout in the trade press for their app built on us", {("chatter", "positive")}),
+        ("Tyrell's parent put out a press release naming us their platform of choice", {("chatter", "positive")}),
+    ],
+)
+def test_reads_how_it_went_from_what_changed_for_them(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Oscorp added 12 new outlets to the contract", {("purchase", "positive")}),
+        ("Hiro asked for two refs in retail", {("engagement", "positive")}),
+        ("Acme CSAT dipped to 3.2/5 after the upgrade", {("sampling", "negative")}),
+        ("Robert flagged a critical vuln in our API", {("engagement", "negative")}),
+        ("Nina said we're the first vendor who actually understood their process", {("engagement", "positive")}),
+        ("Tyrell: lost to a cheaper competitor", {("engagement", "negative")}),
+        ("Katherine asked us to present at their regional conference in May", {("loyalty", "positive")}),
+        ("Cyberdyne saw a 40% drop in ticket volume after go-live", {("engagement", "positive")}),
+    ],
+)
+def test_reads_how_it_went_in_yet_more_of_the_words_reps_use(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Acme's IT lead opened 3 P1 tickets, the sync API times out", {("engagement", "negative")}),
+        ("Robert says the business case doesn't close at current pricing", {("engagement", "negative")}),
+        ("Tyrell NPS -12 this quarter", {("sampling", "negative")}),
+        ("Cyberdyne accepted our quote, waiting on their PO", {("engagement", "positive")}),
+        ("Oscorp: analysts haven't logged in since Sept, adoption risk", {("engagement", "negative")}),
+    ],
+)
+def test_reads_how_it_went_from_a_third_fresh_probe(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected

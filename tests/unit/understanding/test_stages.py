@@ -52,3 +52,95 @@ def test_signed_off_is_an_approval_not_a_purchase(read: Callable[..., Reading]) 
 def test_talk_of_not_renewing_still_shows_a_customer(read: Callable[..., Reading]) -> None:
     reading = read("Nakatomi won't renew unless pricing changes")
     assert reading.stage is not None and reading.stage.stage == Stage.CUSTOMER
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("first call w/ Oscorp, they didnt know we existed", Stage.UNAWARE),
+        ("Hiro from Acme watched the product tour yesterday", Stage.SOLUTION_UNDERSTANDING),
+        ("Ayla downloaded the ebook and watched the demo video", Stage.SOLUTION_UNDERSTANDING),
+        ("Hiro says they had 3 near misses because incident reports are on paper", Stage.PAIN_RECOGNITION),
+        ("Nina says their cold chain losses run ~8% a month", Stage.PAIN_RECOGNITION),
+        ("Miles: network ops still reconciles outages in excel", Stage.PAIN_RECOGNITION),
+        ("Katherine says their editors waste hours hunting for files", Stage.PAIN_RECOGNITION),
+        ("Nina: clinicians spend 2h/day on double documentation", Stage.PAIN_RECOGNITION),
+        ("Robert says support tickets doubled and the team is burning out", Stage.PAIN_RECOGNITION),
+        ("Hiro: trial feedback is in, drivers love the app", Stage.VENDOR_SELECTION),
+        ("Hiro asked for the field app trial to be extended 2 more weeks", Stage.VENDOR_SELECTION),
+        ("Miles asked about ITAR compliance and on-prem hosting", Stage.VALIDATION),
+        ("Nina sent the vendor onboarding forms", Stage.VALIDATION),
+        ("Katherine approved the SOW", Stage.VALIDATION),
+        ("Oscorp added the Rotterdam depot", Stage.CUSTOMER),
+        ("Hiro says the dashboard paid off, wants to add plant 2", Stage.CUSTOMER),
+    ],
+)
+def test_reads_stage_evidence_in_more_of_the_words_reps_use(
+    read: Callable[..., Reading], text: str, stage: Stage
+) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
+
+
+def test_renewal_and_an_added_site_are_a_purchase_too(read: Callable[..., Reading]) -> None:
+    reading = read("Oscorp renewal signed - 3 more yrs + added the Rotterdam depot")
+    assert {(s.channel.value, s.polarity.value) for s in reading.signals} == {
+        ("loyalty", "positive"),
+        ("purchase", "positive"),
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Miles complained on Reddit that our SSO setup is a nightmare",
+        "Hiro says field crews can't sync offline, they've gone back to paper forms",
+    ],
+)
+def test_trouble_with_our_product_is_no_pain_of_theirs(read: Callable[..., Reading], text: str) -> None:
+    assert read(text).stage is None
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Robert approved the spend for next year", Stage.VALIDATION),
+        ("Hiro: 'we lose 2-3 shipments a week to missed handovers'", Stage.PAIN_RECOGNITION),
+        ("Nina: 'our ERP is held together with duct tape'", Stage.PAIN_RECOGNITION),
+        ("Katherine says the front desk spends ~3 hrs a day on reminders", Stage.PAIN_RECOGNITION),
+        ("first call w/ Oscorp - planners juggle 4 tools, no single view of stock", Stage.PAIN_RECOGNITION),
+        ("Miles downloaded the salary benchmark report", Stage.SOLUTION_UNDERSTANDING),
+        ("Oscorp added 12 new outlets to the contract", Stage.CUSTOMER),
+    ],
+)
+def test_reads_stage_evidence_in_yet_more_of_the_words_reps_use(
+    read: Callable[..., Reading], text: str, stage: Stage
+) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
+
+
+def test_an_order_still_awaited_shows_no_customer_yet(read: Callable[..., Reading]) -> None:
+    reading = read("Robert approved the spend, PO expected next week")
+    assert reading.stage is not None and reading.stage.stage == Stage.VALIDATION
+
+
+def test_an_invitation_to_present_at_their_event_shows_a_customer(read: Callable[..., Reading]) -> None:
+    reading = read("Katherine asked us to present at their regional conference in May")
+    assert reading.stage is not None and reading.stage.stage == Stage.CUSTOMER
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Acme's IT lead opened 3 P1 tickets this week", Stage.CUSTOMER),
+        ("Katherine agreed to host a reference visit for a bank", Stage.CUSTOMER),
+        ("Cyberdyne accepted our quote, waiting on their PO", Stage.VALIDATION),
+        ("Hiro says planners waste half a day a week chasing approvals", Stage.PAIN_RECOGNITION),
+        ("Nina: clerks are still double-keying orders into the ERP", Stage.PAIN_RECOGNITION),
+        ("first call w/ Oscorp: stock counts live in 3 systems, no one trusts the numbers", Stage.PAIN_RECOGNITION),
+    ],
+)
+def test_reads_stage_evidence_from_a_third_fresh_probe(read: Callable[..., Reading], text: str, stage: Stage) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
