@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from domain.customer import Lifecycle
 from domain.understanding import Directory, KnownAccount, KnownContact
 from storage.decode import strings
 from storage.prepared import raw
@@ -74,9 +75,10 @@ class DirectoryCache:
         with Session(self._engine) as s:
 
             def accounts() -> Iterator[KnownAccount]:
-                for r in s.execute(select(a.id, a.name, raw(a.aliases), a.domain).where(
+                for r in s.execute(select(a.id, a.name, raw(a.aliases), a.domain, a.lifecycle).where(
                         a.workspace_id == workspace_id)):
-                    yield KnownAccount(id=r[0], name=r[1], aliases=strings(r[2]), domain=r[3])
+                    yield KnownAccount(id=r[0], name=r[1], aliases=strings(r[2]), domain=r[3],
+                                       customer=r[4] == Lifecycle.CUSTOMER.value)
 
             def contacts() -> Iterator[KnownContact]:
                 for r in s.execute(select(p.id, p.name, p.account_id, p.title, raw(p.roles)).where(

@@ -26,7 +26,8 @@ def load_directory(world_path: Path) -> Directory:
     accounts, ids = [], {}
     for n, row in enumerate(world.get("accounts", []), 1):
         ids[row["name"]] = f"acc-{n}"
-        accounts.append(KnownAccount(f"acc-{n}", row["name"], tuple(row.get("aliases") or ()), row.get("domain")))
+        accounts.append(KnownAccount(f"acc-{n}", row["name"], tuple(row.get("aliases") or ()), row.get("domain"),
+                                     customer=row.get("lifecycle") == "customer"))
     contacts = [
         KnownContact(
             f"con-{n}",

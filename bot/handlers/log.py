@@ -52,7 +52,8 @@ def reading_for_account(reading: Reading, account: Account, chosen: list[str] | 
 
 def _known(account: Account) -> KnownAccount:
     """The account as the parser's index holds it."""
-    return KnownAccount(account.id, account.name, account.aliases, account.domain)
+    return KnownAccount(account.id, account.name, account.aliases, account.domain,
+                        customer=account.lifecycle == Lifecycle.CUSTOMER)
 
 
 def handle(req: Request, svc: Services) -> Reply:

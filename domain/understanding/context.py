@@ -20,6 +20,7 @@ class ContextRules:
     irrealis_reach: int
     still_awaited: frozenset[str]  # words just after a purchase that make it not done yet ("PO is pending")
     awaited_before: frozenset[str]  # ... and just before it ("waiting on their PO")
+    awaited_next: tuple[str, ...]  # ... and as the very next words ("the PO will come through in January")
     history_after: PhraseSet[bool]
     history_before: PhraseSet[bool]
     history_reach: int
@@ -37,6 +38,7 @@ def _build(lex: Lexicon) -> ContextRules:
         irrealis_reach=int(irr.get("reach", 4)),
         still_awaited=frozenset(irr.get("after", [])),
         awaited_before=frozenset(irr.get("before", [])),
+        awaited_next=tuple(irr.get("next_after", [])),
         history_after=PhraseSet([(True, hist.get("after", []))]),
         history_before=PhraseSet([(True, hist.get("before", []))]),
         history_reach=int(hist.get("reach", 3)),
@@ -72,7 +74,10 @@ def awaited(text: str, start: int, end: int, rules: ContextRules) -> bool:
     """ "the PO is pending", "PO expected next week", "waiting on their PO": announced, not done."""
     if any(w in rules.awaited_before for w in _before(text, start, rules.irrealis_reach, rules.scope_stops)):
         return True
-    return any(w in rules.still_awaited for w in _WORDS.findall(text[end : end + 60])[:3])
+    after = _WORDS.findall(text[end : end + 60])
+    if any(" ".join(after[: len(w.split())]) == w for w in rules.awaited_next):
+        return True
+    return any(w in rules.still_awaited for w in after[:3])
 
 
 def historical(text: str, start: int, end: int, rules: ContextRules) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.buying import Stage
+from domain.listening import Channel, Polarity
 from domain.understanding.accounts import resolve_account
 from domain.understanding.directory import Directory
 from domain.understanding.intent import read_intent
@@ -18,6 +20,8 @@ from domain.understanding.reading import (
     Intent,
     PersonReading,
     Reading,
+    SignalReading,
+    StageReading,
 )
 from domain.understanding.signals import read_signals, read_touches
 from domain.understanding.stages import read_stage
@@ -73,16 +77,27 @@ def _read(text: str, now: datetime, directory: Directory) -> Reading:
     folded = [fold(masked[s:e]).strip() for s, e in spans]
     steps = commitment_clauses(folded, lex)
     heard = [c[: max(0, steps[i])] if i in steps else c for i, c in enumerate(folded)]
+    customer = account.kind == AccountKind.KNOWN and account.account is not None and account.account.customer
+    signals = read_signals(heard, lex, interaction=True, customer=customer)
     return Reading(
         intent,
         account=account,
         people=persons,
-        signals=tuple(read_signals(heard, lex, interaction=True)),
+        signals=tuple(signals),
         touches=tuple(read_touches(fold(work), lex)),
-        stage=read_stage(heard, lex),
+        stage=_loyal_customer(read_stage(heard, lex), signals, customer),
         next_step=read_next_step(folded, raw, steps, now.date(), lex),
         text=text,
     )
+
+
+def _loyal_customer(stage: StageReading | None, signals: list[SignalReading], customer: bool) -> StageReading | None:
+    """Good loyalty news from an account that buys from us (a wish to add a team, a referral) shows it a customer
+    even in words the stage lexicon does not know; a threat to leave alone says nothing of the stage."""
+    if stage is not None or not customer:
+        return stage
+    loyal = next((s for s in signals if s.channel == Channel.LOYALTY and s.polarity == Polarity.POSITIVE), None)
+    return StageReading(Stage.CUSTOMER, loyal.phrase) if loyal else None
 
 
 def _mask(text: str, tokens: list[Token], spans: list[tuple[int, int]]) -> str:

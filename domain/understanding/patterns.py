@@ -43,6 +43,8 @@ def phrase_regex(phrase: str) -> str:
     if phrase.startswith("re:"):
         return "(?:" + phrase[3:] + ")"
     items = re.findall(r"\([^)]*\)|\S+", phrase)
+    while items and items[-1] == "~":  # a gap that ends the phrase needs no word after it ("went with the ~")
+        items.pop()
     out, pending_sep = "", False
     for item in items:
         if item == "~":

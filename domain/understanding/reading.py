@@ -29,6 +29,7 @@ class KnownAccount:
     name: str
     aliases: tuple[str, ...] = ()
     domain: str | None = None
+    customer: bool = False  # already buys from us: talk of adding or of alternatives is about loyalty
 
 
 @dataclass(frozen=True)

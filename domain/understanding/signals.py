@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from domain.listening import TOUCH_KINDS, Channel, Polarity
 from domain.understanding.context import context_rules, historical, negated, wished
@@ -15,18 +17,25 @@ from domain.understanding.scores import rating, survey
 @dataclass(frozen=True)
 class SignalRules:
     channels: PhraseSet[tuple[Channel, str]]
+    customer_channels: PhraseSet[tuple[Channel, str]]  # read only at an account that already buys from us
     sentiment: PhraseSet[float]
     touches: PhraseSet[str]
+    contact: PhraseSet[bool]  # the rep heard it from them: a conversation besides what it revealed
+    direct: PhraseSet[bool]  # a message sent through a social network, not a post on it
+
+
+def _channel_rows(rows: list[dict[str, Any]]) -> list[tuple[tuple[Channel, str], list[str]]]:
+    return [((Channel(e["channel"]), str(e.get("polarity", "inherit"))), list(e.get("phrases", []))) for e in rows]
 
 
 def _build(lex: Lexicon) -> SignalRules:
-    channels = [
-        ((Channel(e["channel"]), str(e.get("polarity", "inherit"))), e.get("phrases", []))
-        for e in lex.section("signals", "channel") or []
-    ]
+    channels = _channel_rows(lex.section("signals", "channel") or [])
+    customer = _channel_rows(lex.section("signals", "customer_channel") or [])
     sentiment = [(float(e.get("weight", 1)), e.get("phrases", [])) for e in lex.section("signals", "sentiment") or []]
     touches = [(k, v) for k, v in (lex.section("touches", "touch") or {}).items() if k in TOUCH_KINDS]
-    return SignalRules(PhraseSet(channels), PhraseSet(sentiment), PhraseSet(touches))
+    heard = lex.section("signals", "heard_from") or {}
+    return SignalRules(PhraseSet(channels), PhraseSet(customer), PhraseSet(sentiment), PhraseSet(touches),
+                       PhraseSet([(True, heard.get("contact", []))]), PhraseSet([(True, heard.get("direct", []))]))
 
 
 def _polarity(value: float) -> Polarity:
@@ -46,14 +55,24 @@ def sentiment(clauses: list[str], lex: Lexicon) -> float:
     return total
 
 
-def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list[SignalReading]:
-    """Channel signals in the clauses; an interaction with no other signal is one engagement signal."""
+def read_signals(
+    clauses: list[str], lex: Lexicon, *, interaction: bool, customer: bool = False
+) -> list[SignalReading]:
+    """Channel signals in the clauses; an interaction with no other signal is one engagement signal, and one
+    the rep reports hearing ("Ana says", "emailed back") is an engagement signal besides the others."""
     rules, ctx = lex.compiled("signals.rules", _build), context_rules(lex)
     mood = _polarity(sentiment(clauses, lex))
     votes: dict[Channel, list[tuple[float | None, str]]] = {}  # None: the phrase takes the message's mood
+    said = any(rules.contact.find(c) for c in clauses)
     for clause in clauses:
-        for m in rules.channels.find(clause):
+        matches = rules.channels.find(clause)
+        if customer:  # a wish to add more voiced on a call is how the call went, not news of its own
+            matches += [m for m in rules.customer_channels.find(clause) if not (said and m.tag[1] == "positive")]
+        direct = bool(rules.direct.find(clause))
+        for m in matches:
             channel, fixed = m.tag
+            if channel == Channel.CHATTER and direct:
+                continue  # "pinged her on LinkedIn": a message to us, not a post
             if historical(clause, m.start, m.end, ctx):
                 continue
             if channel == Channel.PURCHASE and fixed == "positive" and wished(clause, m.start, m.end, ctx):
@@ -76,9 +95,21 @@ def read_signals(clauses: list[str], lex: Lexicon, *, interaction: bool) -> list
         else:
             polarity = mood
         out.append(SignalReading(channel, polarity, found[0][1]))
-    if not out and interaction:
-        out.append(SignalReading(Channel.ENGAGEMENT, mood, ""))
+    said = said and Channel.CHATTER not in votes  # "said on LinkedIn", "a review says": the post said it
+    if interaction and _says_anything(clauses) and (not out or said) and Channel.ENGAGEMENT not in votes:
+        out.append(SignalReading(Channel.ENGAGEMENT, _how_it_went(mood, out), ""))
     return out
+
+
+def _how_it_went(mood: Polarity, news: list[SignalReading]) -> Polarity:
+    """A conversation that brought news and no words of mood went as the news did ("Ana says they'll renew")."""
+    heard = {s.polarity for s in news}
+    return heard.pop() if mood == Polarity.NEUTRAL and len(heard) == 1 else mood
+
+
+def _says_anything(clauses: list[str]) -> bool:
+    """Something heard besides names (masked as x's): a note that is only our to-do reports no conversation."""
+    return any(re.search(r"[^\Wx_]", c) for c in clauses)
 
 
 def read_touches(text: str, lex: Lexicon) -> list[TouchReading]:

@@ -17,6 +17,7 @@ class StageRules:
     presupposed: PhraseSet[Stage]  # holds even negated ("won't renew" is still a customer)
     lost: PhraseSet[bool]
     ours: PhraseSet[bool]  # trouble with our product: the pain phrases inside are no evidence
+    content: PhraseSet[bool]  # a whitepaper, a webinar: the topic words of its title are no evidence
 
 
 def _build(lex: Lexicon) -> StageRules:
@@ -26,7 +27,16 @@ def _build(lex: Lexicon) -> StageRules:
         PhraseSet([(Stage(k), v) for k, v in (table.get("presupposed") or {}).items()]),
         PhraseSet([(True, table.get("lost", []))]),
         PhraseSet([(True, table.get("ours", []))]),
+        PhraseSet([(True, table.get("content", []))]),
     )
+
+
+def _in_a_title(clause: str, start: int, end: int, rules: StageRules) -> bool:
+    """ "the GxP validation whitepaper", "webinar on pen testing": the phrase names the content's topic."""
+    if rules.content.find(" ".join(clause[end:].split()[:3])):
+        return True
+    before = clause[:start].split()[-4:]
+    return len(before) > 1 and before[-1] in ("on", "about") and bool(rules.content.find(" ".join(before[:-1])))
 
 
 def read_stage(clauses: list[str], lex: Lexicon) -> StageReading | None:
@@ -41,8 +51,10 @@ def read_stage(clauses: list[str], lex: Lexicon) -> StageReading | None:
         for m, holds_negated in found:
             if m.tag == Stage.PAIN_RECOGNITION and any(o.start < m.end and m.start < o.end for o in ours):
                 continue
+            if m.tag != Stage.SOLUTION_UNDERSTANDING and _in_a_title(clause, m.start, m.end, rules):
+                continue
             if m.tag == Stage.CUSTOMER and not holds_negated and awaited(clause, m.start, m.end, ctx):
-                continue  # "PO expected next week": not a customer yet
+                m = m._replace(tag=Stage.VALIDATION)  # "PO expected next week": decided, not a customer yet
             if historical(clause, m.start, m.end, ctx) or (not holds_negated and negated(clause, m.start, ctx)):
                 continue
             if best is None or m.tag.rank > best.stage.rank:

@@ -20,6 +20,7 @@ ACCOUNTS = [
     KnownAccount("nakatomi", "Nakatomi Trading Co.", ("Nakatomi",), "nakatomi.jp"),
     KnownAccount("gnb", "Gringotts National Bank", ("GNB",), "gringotts.co.uk"),
     KnownAccount("ollivander", "Ollivander's Wands", (), "ollivanders.com"),
+    KnownAccount("initech", "Initech Systems", ("Initech",), "initech.com", customer=True),
 ]
 CONTACTS = [
     KnownContact("p1", "Robert Chen", "tyrell", "Chief Financial Officer", ("economic_buyer",)),
@@ -31,6 +32,7 @@ CONTACTS = [
     KnownContact("p7", "Hiro Sato", "acme", "COO", ("decider",)),
     KnownContact("p8", "Griphook Ragnok", "gnb", "Head of IT", ("influencer",)),
     KnownContact("p9", "Ayla Demir", "acme-an", "CTO", ("decider",)),
+    KnownContact("p10", "Peter Gibbons", "initech", "Head of Operations", ("user",)),
 ]
 NEW_YORK = ZoneInfo("America/New_York")
 WEDNESDAY = datetime(2026, 11, 18, 17, 30, tzinfo=NEW_YORK)

@@ -1,9 +1,11 @@
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from domain.understanding import Directory, KnownAccount, Lexicon, read_message
 from domain.understanding.lexicon import merge
+from domain.understanding.patterns import phrase_regex
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=ZoneInfo("Europe/London"))
 
@@ -34,3 +36,8 @@ def test_the_shipped_lexicons_load() -> None:
     lexicon = Lexicon.default()
     assert "gmbh" in lexicon.words("names", "legal_suffixes")
     assert lexicon.section("signals", "channel")
+
+
+def test_a_gap_that_ends_a_phrase_needs_no_word_after_it() -> None:
+    rx = re.compile(phrase_regex("going with (the|their) (incumbent|current) ~"))
+    assert rx.search("they're going with the incumbent") and rx.search("going with the incumbent this year")

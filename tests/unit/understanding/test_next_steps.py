@@ -91,3 +91,30 @@ def test_a_commitment_without_a_date_has_no_due(read: Callable[..., Reading]) ->
 )
 def test_a_date_that_is_not_our_commitment_is_no_next_step(read: Callable[..., Reading], text: str) -> None:
     assert read(text).next_step is None
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        # owing and promising are commitments too
+        ("owe Robert the revised quote by Thursday", date(2026, 11, 19)),
+        ("Tyrell keen. promised Robert a proposal by the 25th", date(2026, 11, 25)),
+        ("Tyrell keen. me to send the budget figures by Friday", date(2026, 11, 20)),
+        ("Hiro wants pricing; let me get it to him by Friday", date(2026, 11, 20)),
+        # a step after an arrow, even with no verb
+        ("Hiro liked it -> send case study Friday", date(2026, 11, 20)),
+        ("Hiro keen on a demo => book onsite demo at Acme for Dec 3", date(2026, 12, 3)),
+        ("Robert: 'send me something I can show the board' -> one-pager to Robert by Monday", date(2026, 11, 23)),
+        ("Tyrell QBR notes\n- all good\nAI: send renewal quote (me) by Fri", date(2026, 11, 20)),
+    ],
+)
+def test_reads_commitments_phrased_in_other_ways(read: Callable[..., Reading], text: str, due: date) -> None:
+    reading = read(text)
+    assert reading.next_step is not None and reading.next_step.due == due
+
+
+@pytest.mark.parametrize("text", ["Demo for the Oscorp claims team. lots of questions on integrations",
+                                  "Robert will send the signed NDA by Friday",
+                                  "Hiro to send the budget figures by Friday"])
+def test_a_demo_held_or_the_buyers_own_plan_is_no_step_of_ours(read: Callable[..., Reading], text: str) -> None:
+    assert read(text).next_step is None

@@ -163,3 +163,91 @@ def test_reads_how_it_went_from_a_third_fresh_probe(
     read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
 ) -> None:
     assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Katherine says they'll renew for two more years", {("engagement", "positive"), ("loyalty", "positive")}),
+        ("Robert emailed: the renewal price is too steep", {("engagement", "negative"), ("loyalty", "negative")}),
+        ('Hiro: "we will renew, no question"', {("engagement", "positive"), ("loyalty", "positive")}),
+        # no conversation reported: the news alone
+        ("Katherine agreed to be a reference customer", {("loyalty", "positive")}),
+        ("Cyberdyne was mentioned in a Gartner note as a leader", {("chatter", "positive")}),
+        ("Miles left a 2-star review on G2, says our sync is slow", {("chatter", "negative")}),
+    ],
+)
+def test_a_conversation_the_rep_reports_is_engagement_besides_its_news(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
+
+
+def test_a_message_through_a_social_network_is_engagement_not_chatter(read: Callable[..., Reading]) -> None:
+    assert signals(read("Pinged Hiro on LinkedIn, he replied within the hour")) == {("engagement", "positive")}
+
+
+def test_praise_in_a_magazine_is_chatter(read: Callable[..., Reading]) -> None:
+    assert signals(read("Acme's COO praised us in a trade magazine interview")) == {("chatter", "positive")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Initech wants to add the forecasting module for finance", {("loyalty", "positive")}),
+        ("Initech keen to roll it out to two more plants", {("loyalty", "positive")}),
+        ("Initech is looking at other vendors", {("loyalty", "negative")}),
+        # the same words from a prospect are a buying conversation
+        ("Acme wants to add the forecasting module for finance", {("engagement", "neutral")}),
+        ("Acme is looking at other vendors", {("engagement", "neutral")}),
+        # voiced on a call, the wish to add more is how the call went
+        ("Call with Peter, happy, wants to add 2 more plants", {("engagement", "positive")}),
+    ],
+)
+def test_an_existing_customer_wishing_to_add_or_eyeing_rivals_is_loyalty(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Initech's ops head is grumbling about the 15% uplift at renewal", {("loyalty", "negative")}),
+        ("Tyrell asked to move to a multi-year deal", {("loyalty", "positive")}),
+        ("Katherine introduced us to two other banks in her network", {("loyalty", "positive")}),
+    ],
+)
+def test_renewal_price_multi_year_terms_and_referrals_are_loyalty(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["Tyrell says the PO will come through in January",
+                                  "Oscorp PO should land next week"])
+def test_an_order_announced_for_later_is_not_a_purchase(read: Callable[..., Reading], text: str) -> None:
+    assert all(channel != "purchase" for channel, _ in signals(read(text)))
+
+
+@pytest.mark.parametrize("text", ["TODO: send Hiro the onboarding checklist fri",
+                                  "owe Robert the revised licence count before Thursday",
+                                  "Tyrell - follow up w Robert in 2 wks re the integration"])
+def test_a_note_that_is_only_our_to_do_reports_no_signal(read: Callable[..., Reading], text: str) -> None:
+    assert signals(read(text)) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity"),
+    [
+        ("Zoom w/ Robert. Frosty. He still blames us for the delays", "negative"),
+        ("call with Hiro - he cut it short after 10 min, not the right time", "negative"),
+        ("Katherine says IT has no bandwidth before April", "negative"),
+        ("Robert's email about the credits is a bit spiky", "negative"),
+        ("Had Katherine on Teams for 45 min, she's sold", "positive"),
+        ("Katherine looped in their CFO on the thread", "positive"),
+        ("Carla texted - they're going with the incumbent this year", "negative"),
+    ],
+)
+def test_reads_how_it_went_in_more_words(read: Callable[..., Reading], text: str, polarity: str) -> None:
+    assert signals(read(text)) == {("engagement", polarity)}

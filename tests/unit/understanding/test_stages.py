@@ -144,3 +144,38 @@ def test_an_invitation_to_present_at_their_event_shows_a_customer(read: Callable
 def test_reads_stage_evidence_from_a_third_fresh_probe(read: Callable[..., Reading], text: str, stage: Stage) -> None:
     reading = read(text)
     assert reading.stage is not None and reading.stage.stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Robert is asking about the payback period", Stage.SOLUTION_UNDERSTANDING),
+        ('Hiro: "honestly we have no idea what our scope 3 numbers are"', Stage.PAIN_RECOGNITION),
+        ("their front desk is double-booking patients most weeks, Hiro says", Stage.PAIN_RECOGNITION),
+        ("Nina asked for our insurance certificate", Stage.VALIDATION),
+        ("Robert asked for a security overview", Stage.VALIDATION),
+        ("Call w/ Hiro: they chose us over the other shortlisted vendor", Stage.VALIDATION),
+        ("Tyrell says the PO will come through in January", Stage.VALIDATION),
+        ("WhatsApp from Peter: finished the rollout in all 4 regions", Stage.CUSTOMER),
+        ("Peter asked for admin training for two new planners", Stage.CUSTOMER),
+        ("Initech declined to do a case study, legal won't allow it", Stage.CUSTOMER),
+        # good loyalty news from an account that buys from us
+        ("Initech keen to add the APAC team next year", Stage.CUSTOMER),
+    ],
+)
+def test_reads_stage_evidence_in_the_words_of_other_reps(read: Callable[..., Reading], text: str, stage: Stage) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
+
+
+@pytest.mark.parametrize("text", ["Cyberdyne's QA team downloaded the GxP validation whitepaper",
+                                  "Tyrell attended our webinar on security reviews"])
+def test_the_topic_of_a_content_title_shows_no_later_stage(read: Callable[..., Reading], text: str) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == Stage.SOLUTION_UNDERSTANDING
+
+
+@pytest.mark.parametrize("text", ["Carla texted - they're going with the incumbent this year",
+                                  "Initech is threatening to churn if the outage happens again"])
+def test_a_lost_deal_or_a_bare_threat_shows_no_stage(read: Callable[..., Reading], text: str) -> None:
+    assert read(text).stage is None
