@@ -96,6 +96,9 @@ def find_by_name(
     return out
 
 
+_SOMEONE_ELSE = frozenset({"new", "former", "ex", "previous", "old", "outgoing", "interim"})
+
+
 def find_by_title(
     tokens: list[Token], directory: Directory, accounts: Collection[str], taken: set[int]
 ) -> list[PersonMatch]:
@@ -114,8 +117,8 @@ def find_by_title(
             fits = by_title.get(words)
             if not fits or len(fits) != 1 or set(range(start, end)) & taken:
                 continue
-            if start and tokens[start - 1].norm == "new":
-                continue  # "their new VP" is someone else
+            if start and tokens[start - 1].norm in _SOMEONE_ELSE:
+                continue  # "their new VP", "their former CFO" is someone else
             span = tokens[start:end]
             if len(span) == 1 and span[0].bare in directory.rules.common and not span[0].upper:
                 continue

@@ -118,3 +118,17 @@ def test_reads_commitments_phrased_in_other_ways(read: Callable[..., Reading], t
                                   "Hiro to send the budget figures by Friday"])
 def test_a_demo_held_or_the_buyers_own_plan_is_no_step_of_ours(read: Callable[..., Reading], text: str) -> None:
     assert read(text).next_step is None
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("Robert needs the numbers by region. on me, by Thursday", date(2026, 11, 19)),
+        ("Kick-off for the Acme pilot agreed for Dec 14 -> send success criteria to Hiro by Dec 7", date(2026, 12, 7)),
+    ],
+)
+def test_reads_a_step_labelled_as_mine_not_a_kick_off_agreed(
+    read: Callable[..., Reading], text: str, due: date
+) -> None:
+    reading = read(text)
+    assert reading.next_step is not None and reading.next_step.due == due

@@ -56,6 +56,10 @@ def test_a_new_title_holder_is_not_the_known_one(read: Callable[..., Reading]) -
     assert people(read("Tyrell has a new CFO, intro next week")) == []
 
 
+def test_a_former_title_holder_is_not_the_known_one(read: Callable[..., Reading]) -> None:
+    assert people(read("Tyrell's former CFO posted on LinkedIn that they miss our tool")) == []
+
+
 @pytest.mark.parametrize(
     ("text", "name", "title"),
     [

@@ -214,7 +214,8 @@ def test_an_existing_customer_wishing_to_add_or_eyeing_rivals_is_loyalty(
     ("text", "expected"),
     [
         ("Initech's ops head is grumbling about the 15% uplift at renewal", {("loyalty", "negative")}),
-        ("Tyrell asked to move to a multi-year deal", {("loyalty", "positive")}),
+        ("Tyrell asked to move to a multi-year deal at renewal", {("loyalty", "positive")}),
+        ("Nakatomi asked about a 3-year renewal with a volume discount", {("loyalty", "positive")}),
         ("Katherine introduced us to two other banks in her network", {("loyalty", "positive")}),
     ],
 )
@@ -251,3 +252,23 @@ def test_a_note_that_is_only_our_to_do_reports_no_signal(read: Callable[..., Rea
 )
 def test_reads_how_it_went_in_more_words(read: Callable[..., Reading], text: str, polarity: str) -> None:
     assert signals(read(text)) == {("engagement", polarity)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Initech wants to bring their Cape Town office onto the platform", {("loyalty", "positive")}),
+        ("Initech is happy to host a reference visit for a prospect in Q1", {("loyalty", "positive")}),
+        ("Meeting with Hiro - agreed dates for the site survey", {("engagement", "positive")}),
+        ("Robert needs the numbers broken down by region", {("engagement", "neutral")}),
+        ("Katherine wants to reopen talks in spring", {("engagement", "positive")}),
+        ("Lunch with Hiro, he raved about the new reporting", {("engagement", "positive")}),
+        ("Demo to Acme's team went sideways - the integration errored twice", {("engagement", "negative")}),
+        ("Oscorp signed the pilot agreement", {("engagement", "positive")}),
+        ("Miles posted on LinkedIn that they miss our invoicing tool", {("chatter", "positive")}),
+    ],
+)
+def test_words_that_look_like_another_signal_are_read_for_what_they_are(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected

@@ -179,3 +179,16 @@ def test_the_topic_of_a_content_title_shows_no_later_stage(read: Callable[..., R
                                   "Initech is threatening to churn if the outage happens again"])
 def test_a_lost_deal_or_a_bare_threat_shows_no_stage(read: Callable[..., Reading], text: str) -> None:
     assert read(text).stage is None
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Katherine on the phone: claims backlog is up 40%, team is underwater", Stage.PAIN_RECOGNITION),
+        ("Hiro told us they'll pick a vendor before the fiscal year closes", Stage.VENDOR_SELECTION),
+        ("Oscorp signed the pilot agreement", Stage.VENDOR_SELECTION),
+    ],
+)
+def test_reads_stage_evidence_in_still_more_words(read: Callable[..., Reading], text: str, stage: Stage) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
