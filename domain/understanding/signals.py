@@ -95,7 +95,8 @@ def read_signals(
         else:
             polarity = mood
         out.append(SignalReading(channel, polarity, found[0][1]))
-    said = said and Channel.CHATTER not in votes  # "said on LinkedIn", "a review says": the post said it
+    # "said on LinkedIn", "a review says", "said 9 in the NPS survey": the post or the survey said it
+    said = said and not votes.keys() & {Channel.CHATTER, Channel.SAMPLING}
     if interaction and _says_anything(clauses) and (not out or said) and Channel.ENGAGEMENT not in votes:
         out.append(SignalReading(Channel.ENGAGEMENT, _how_it_went(mood, out), ""))
     return out

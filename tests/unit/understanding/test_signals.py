@@ -175,6 +175,7 @@ def test_reads_how_it_went_from_a_third_fresh_probe(
         ("Katherine agreed to be a reference customer", {("loyalty", "positive")}),
         ("Cyberdyne was mentioned in a Gartner note as a leader", {("chatter", "positive")}),
         ("Miles left a 2-star review on G2, says our sync is slow", {("chatter", "negative")}),
+        ("NPS survey came back, Katherine said 9 out of 10", {("sampling", "positive")}),
     ],
 )
 def test_a_conversation_the_rep_reports_is_engagement_besides_its_news(
