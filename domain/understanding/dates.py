@@ -77,7 +77,7 @@ def _month_day(today: date, month: int, day: int, year: str | None) -> date | No
     return d if d is None or d >= today else _safe(today.year + 1, month, day)
 
 
-def _build(lex: Lexicon) -> DateRules:
+def _build(lex: Lexicon, order: str | None = None) -> DateRules:
     cfg = lex.section("dates")
     months = {w: i + 1 for i, names in enumerate(cfg.get("months", [])) for w in names}
     days = {w: i for i, names in enumerate(cfg.get("weekdays", [])) for w in names}
@@ -85,10 +85,12 @@ def _build(lex: Lexicon) -> DateRules:
     full_days += [w for w in cfg.get("plain_weekday_abbreviations", []) if w in days]  # "call Mateus fri"
     numbers = {str(k): int(v) for k, v in cfg.get("numbers", {}).items()}
     week_end = days.get(str(cfg.get("week_end_day", "friday")), 4)
-    mdy = cfg.get("numeric_order", "mdy") == "mdy"
+    mdy = (order or cfg.get("numeric_order", "mdy")) == "mdy"
     ordinals = {str(k): int(v) for k, v in cfg.get("week_ordinals", {}).items()}
     early, mid, late = (_alt(cfg.get(k, [])) or "(?!)" for k in ("month_early", "month_mid", "month_late"))
     clause_end = _alt(cfg.get("clause_end_weekday_abbreviations", [])) or "(?!)"
+    # a bare day number ("by 10th", "by 09.04.") only after a word that makes it a date: "3.5" may be a score
+    lead = "|".join(f"(?<={re.escape(w)} )" for w in cfg.get("bare_day_leads", [])) or "(?!)"
     num = r"(\d+|" + _alt(list(numbers)) + ")"
     mon, wd, full_wd = _alt(list(months)), _alt(list(days)), _alt(full_days)
 
@@ -110,7 +112,12 @@ def _build(lex: Lexicon) -> DateRules:
     def numeric(m: re.Match[str], t: date) -> date | None:
         a, b = int(m.group(1)), int(m.group(2))
         month, day = (a, b) if mdy else (b, a)
+        if month > 12 >= day:  # "15/12" can only be the 15th of December, wherever the rep is
+            month, day = day, month
         return _month_day(t, month, day, m.group(3)) if 1 <= month <= 12 else None
+
+    def dotted(m: re.Match[str], t: date) -> date | None:  # "by 09.04.", "on 30.6.": day first, always
+        return _month_day(t, int(m.group(2)), int(m.group(1)), m.group(3)) if 1 <= int(m.group(2)) <= 12 else None
 
     def quarter_end(t: date) -> date:
         return _end_of_month(date(t.year, (t.month - 1) // 3 * 3 + 3, 1))
@@ -161,14 +168,24 @@ def _build(lex: Lexicon) -> DateRules:
         (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda m, t: _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))),
         (r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?", numeric),
         (r"the (\d{1,2})(?:st|nd|rd|th)", day_of_month),
+        (rf"(?:{lead})(\d{{1,2}})(?:st|nd|rd|th)", day_of_month),
+        (rf"(?:{lead})(\d{{1,2}})\.(\d{{1,2}})(?:\.(\d{{4}}|\d{{2}})?)?", dotted),
     ]
     # not inside a number or a score: "3.1/5" is no 1 May
     return DateRules([(re.compile(rf"(?<![\w/])(?<!\d\.){rx}(?![\w/])"), fn) for rx, fn in rules])
 
 
-def find_date(text: str, today: date, lex: Lexicon) -> tuple[date, str] | None:
-    """The first date expression in folded `text`, resolved against `today`."""
-    rules: DateRules = lex.compiled("dates.rules", _build)
+def numeric_order(zone: str | None, lex: Lexicon) -> str | None:
+    """How the rep's zone writes 12/10: "mdy" where the month comes first (the US), else "dmy"; None: unknown."""
+    if not zone:
+        return None
+    month_first = lex.section("dates").get("month_first_zones", [])
+    return "mdy" if any(zone == z or (z.endswith("/") and zone.startswith(z)) for z in month_first) else "dmy"
+
+
+def find_date(text: str, today: date, lex: Lexicon, order: str | None = None) -> tuple[date, str] | None:
+    """The first date expression in folded `text`, resolved against `today`; `order` reads numeric dates."""
+    rules: DateRules = lex.compiled(f"dates.rules.{order}", lambda lx: _build(lx, order))
     best: tuple[int, date, str] | None = None
     for rx, resolve in rules.patterns:
         for m in rx.finditer(text):

@@ -7,6 +7,7 @@ from datetime import datetime
 from domain.buying import Stage
 from domain.listening import Channel, Polarity
 from domain.understanding.accounts import resolve_account
+from domain.understanding.dates import numeric_order
 from domain.understanding.directory import Directory
 from domain.understanding.intent import read_intent
 from domain.understanding.lexicon import Lexicon
@@ -86,7 +87,7 @@ def _read(text: str, now: datetime, directory: Directory) -> Reading:
         signals=tuple(signals),
         touches=tuple(read_touches(fold(work), lex)),
         stage=_loyal_customer(read_stage(heard, lex), signals, customer),
-        next_step=read_next_step(folded, raw, steps, now.date(), lex),
+        next_step=read_next_step(folded, raw, steps, now.date(), lex, numeric_order(_zone(now), lex)),
         text=text,
     )
 
@@ -98,6 +99,12 @@ def _loyal_customer(stage: StageReading | None, signals: list[SignalReading], cu
         return stage
     loyal = next((s for s in signals if s.channel == Channel.LOYALTY and s.polarity == Polarity.POSITIVE), None)
     return StageReading(Stage.CUSTOMER, loyal.phrase) if loyal else None
+
+
+def _zone(now: datetime) -> str | None:
+    """The IANA name of the rep's zone, when `now` carries one: it decides how they write 12/10."""
+    key = getattr(now.tzinfo, "key", None)
+    return key if isinstance(key, str) else None
 
 
 def _mask(text: str, tokens: list[Token], spans: list[tuple[int, int]]) -> str:

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from domain.understanding import Lexicon
-from domain.understanding.dates import find_date
+from domain.understanding.dates import find_date, numeric_order
 
 WEDNESDAY = date(2026, 11, 18)
 
@@ -56,3 +56,37 @@ def test_finds_no_date_where_there_is_none(text: str) -> None:
 def test_end_of_week_on_a_saturday_is_the_next_friday() -> None:
     found = find_date("end of week", date(2026, 11, 21), Lexicon.default())
     assert found is not None and found[0] == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "due"),
+    [
+        # a dotted date is day first, whatever the zone's habit
+        ("send agenda by 09.12", "mdy", date(2026, 12, 9)),
+        ("on 30.6", "mdy", date(2027, 6, 30)),
+        ("by 3.12", "dmy", date(2026, 12, 3)),
+        ("until 8.1.2027", None, date(2027, 1, 8)),
+        # a bare ordinal after "by" or "on": the next such day
+        ("all by 10th", None, date(2026, 12, 10)),
+        ("by 3rd", None, date(2026, 12, 3)),
+        ("by 25th", None, date(2026, 11, 25)),
+        # slashes follow the rep's zone, and a day above 12 can only be the day
+        ("by 2/12", "dmy", date(2026, 12, 2)),
+        ("by 12/2", "mdy", date(2026, 12, 2)),
+        ("by 15/12", "mdy", date(2026, 12, 15)),
+    ],
+)
+def test_reads_dotted_ordinal_and_zone_ordered_numeric_dates(text: str, order: str | None, due: date) -> None:
+    found = find_date(text, WEDNESDAY, Lexicon.default(), order)
+    assert found is not None and found[0] == due
+
+
+@pytest.mark.parametrize("text", ["nps 7.5", "rated 4.5 out of 5", "the 3.1/5 score", "for 2.5 years", "10th floor"])
+def test_a_decimal_or_a_bare_ordinal_is_no_date(text: str) -> None:
+    assert find_date(text, WEDNESDAY, Lexicon.default(), "dmy") is None
+
+
+@pytest.mark.parametrize(("zone", "order"), [("America/Chicago", "mdy"), ("America/Indiana/Knox", "mdy"),
+                                             ("Europe/London", "dmy"), ("Australia/Sydney", "dmy"), (None, None)])
+def test_the_reps_zone_decides_the_order_of_a_numeric_date(zone: str | None, order: str | None) -> None:
+    assert numeric_order(zone, Lexicon.default()) == order

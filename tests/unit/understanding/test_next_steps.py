@@ -132,3 +132,72 @@ def test_reads_a_step_labelled_as_mine_not_a_kick_off_agreed(
 ) -> None:
     reading = read(text)
     assert reading.next_step is not None and reading.next_step.due == due
+
+
+LONDON = ZoneInfo("Europe/London")
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        # "need" with no subject is the rep's own
+        ("Oscorp wants to go ahead, need internal approval by Thursday for the discount", date(2026, 11, 19)),
+        ("Hiro is keen but need to check with Robert Monday on budget", date(2026, 11, 23)),
+        ("spoke with Nina, need pricing sign-off from our deal desk by Tuesday", date(2026, 11, 24)),
+        # the buyer's ask with a deadline is our deliverable
+        ("Tyrell CFO wants a TCO comparison vs. their current vendor by EOM", date(2026, 11, 30)),
+        ("Hiro asked for the capacity plan, wants it by the 25th", date(2026, 11, 25)),
+        ("Oscorp asks: overview deck, two case studies and a sandbox login, all by 10th", date(2026, 12, 10)),
+        ("Nina wants the business case for the board, by 04.12.", date(2026, 12, 4)),
+        ("Hiro needs the revised pilot scope today, EOD", date(2026, 11, 18)),
+        # a meeting moved to a day, and a deadline with nobody named
+        ("Tyrell want to move the review call to monday", date(2026, 11, 23)),
+        ("Katherine asked to push our demo to Thursday", date(2026, 11, 19)),
+        ("Acme pilot kicked off, success criteria to be agreed by end of month", date(2026, 11, 30)),
+        # the step, not the buyer's event around it
+        ("Hiro booked a demo for the 22nd, prep by the 20th", date(2026, 11, 20)),
+    ],
+)
+def test_reads_needs_asks_with_deadlines_and_moved_meetings_as_our_steps(
+    read: Callable[..., Reading], text: str, due: date
+) -> None:
+    reading = read(text)
+    assert reading.next_step is not None and reading.next_step.due == due
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Robert says Tyrell will pick a vendor by 20 Jan",
+        "Initech renewal is 30 Sep",
+        "Oscorp's legal will send their redlines by Friday",
+        "Tyrell: security review to be completed by the 15th, Robert owns it on their side",
+        "Katherine wants to run a pilot in January",
+        "Tyrell board pushed the decision to March",
+        "Oscorp call was fine, nothing new, they're heads down on year-end",
+        "Hiro wants a decision from their board by Friday",
+    ],
+)
+def test_the_buyers_own_plan_with_a_date_is_no_step_of_ours(read: Callable[..., Reading], text: str) -> None:
+    assert read(text).next_step is None
+
+
+@pytest.mark.parametrize("text", ["Call with Hiro, all good on the support side. need exec sponsor call",
+                                  "Oscorp keen but still need a technical champion"])
+def test_a_need_without_a_date_is_a_step_without_a_due(read: Callable[..., Reading], text: str) -> None:
+    reading = read(text)
+    assert reading.next_step is not None and reading.next_step.due is None
+
+
+def _due(reading: Reading) -> date | None:
+    return reading.next_step.due if reading.next_step else None
+
+
+def test_a_slashed_date_follows_the_reps_zone_and_a_dotted_one_is_day_first(read: Callable[..., Reading]) -> None:
+    london = datetime(2026, 11, 25, 11, 30, tzinfo=LONDON)
+    berlin = datetime(2026, 12, 2, 16, 0, tzinfo=BERLIN)
+    assert _due(read("Good chat with Nina, she asked for a mockup by 2/12", now=london)) == date(2026, 12, 2)
+    assert _due(read("Nina asked for a mockup by 12/2")) == date(2026, 12, 2)
+    assert _due(read("Katherine confirmed the workshop; send agenda by 09.12.", now=berlin)) == date(2026, 12, 9)
+    assert _due(read("Katherine confirmed the workshop; send agenda by 09.12.")) == date(2026, 12, 9)
