@@ -24,12 +24,16 @@ class ContextRules:
     history_after: PhraseSet[bool]
     history_before: PhraseSet[bool]
     history_reach: int
+    condition_before: frozenset[str]
+    condition_after: PhraseSet[bool]
+    condition_reach: int
 
 
 def _build(lex: Lexicon) -> ContextRules:
     neg = lex.section("signals", "negation") or {}
     irr = lex.section("signals", "irrealis") or {}
     hist = lex.section("signals", "history") or {}
+    cond = lex.section("signals", "condition") or {}
     return ContextRules(
         negation=frozenset(neg.get("words", [])),
         negation_reach=int(neg.get("reach", 3)),
@@ -42,6 +46,9 @@ def _build(lex: Lexicon) -> ContextRules:
         history_after=PhraseSet([(True, hist.get("after", []))]),
         history_before=PhraseSet([(True, hist.get("before", []))]),
         history_reach=int(hist.get("reach", 3)),
+        condition_before=frozenset(cond.get("before", [])),
+        condition_after=PhraseSet([(True, cond.get("after", []))]),
+        condition_reach=int(cond.get("reach", 3)),
     )
 
 
@@ -87,3 +94,12 @@ def historical(text: str, start: int, end: int, rules: ContextRules) -> bool:
         return True
     before = " ".join(_before(text, start, rules.history_reach, frozenset())[::-1])
     return any(m.end == len(before) for m in rules.history_before.find(before))
+
+
+def conditioned(text: str, start: int, end: int, rules: ContextRules) -> bool:
+    """ "they'll only renew if we match the price", "will renew provided X ships": said with a condition."""
+    if any(w in rules.condition_before for w in _before(text, start, 1, rules.scope_stops)):
+        return True
+    words = text[end : end + 80].split()
+    reach = len(" ".join(words[: rules.condition_reach]))  # a condition starting within reach, maybe ending after
+    return any(m.start <= reach for m in rules.condition_after.find(" ".join(words[: rules.condition_reach + 2])))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.listening import TOUCH_KINDS, Channel, Polarity
-from domain.understanding.context import context_rules, historical, negated, wished
+from domain.understanding.context import conditioned, context_rules, historical, negated, wished
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.patterns import PhraseSet
 from domain.understanding.reading import SignalReading, TouchReading
@@ -22,6 +22,9 @@ class SignalRules:
     touches: PhraseSet[str]
     contact: PhraseSet[bool]  # the rep heard it from them: a conversation besides what it revealed
     direct: PhraseSet[bool]  # a message sent through a social network, not a post on it
+    hedges: PhraseSet[bool]  # "maybe", "hard to say": mild good words said with a hedge are no good news
+    hedge_up_to: float
+    overall: PhraseSet[bool]  # "overall positive", "I think": the rep's own read of a mixed conversation
 
 
 def _channel_rows(rows: list[dict[str, Any]]) -> list[tuple[tuple[Channel, str], list[str]]]:
@@ -34,8 +37,12 @@ def _build(lex: Lexicon) -> SignalRules:
     sentiment = [(float(e.get("weight", 1)), e.get("phrases", [])) for e in lex.section("signals", "sentiment") or []]
     touches = [(k, v) for k, v in (lex.section("touches", "touch") or {}).items() if k in TOUCH_KINDS]
     heard = lex.section("signals", "heard_from") or {}
+    hedge = lex.section("signals", "hedge") or {}
+    overall = lex.section("signals", "overall") or {}
     return SignalRules(PhraseSet(channels), PhraseSet(customer), PhraseSet(sentiment), PhraseSet(touches),
-                       PhraseSet([(True, heard.get("contact", []))]), PhraseSet([(True, heard.get("direct", []))]))
+                       PhraseSet([(True, heard.get("contact", []))]), PhraseSet([(True, heard.get("direct", []))]),
+                       PhraseSet([(True, hedge.get("phrases", []))]), float(hedge.get("up_to", 0)),
+                       PhraseSet([(True, overall.get("phrases", []))]))
 
 
 def _polarity(value: float) -> Polarity:
@@ -43,15 +50,26 @@ def _polarity(value: float) -> Polarity:
 
 
 def sentiment(clauses: list[str], lex: Lexicon) -> float:
-    """How it went for us: weighted phrases, a negated positive counting against."""
+    """How it went for us: weighted phrases, a negated positive counting against; the rep's own overall read
+    decides a mixed note, and a hedge leaves mild good words no good news."""
+    rules = lex.compiled("signals.rules", _build)
+    read = [_weigh(c, lex) for c in clauses if rules.overall.find(c)]
+    if any(read):
+        return sum(read)
+    total = sum(_weigh(c, lex) for c in clauses)
+    if 0 < total < rules.hedge_up_to and any(rules.hedges.find(c) for c in clauses):
+        return 0.0
+    return total
+
+
+def _weigh(clause: str, lex: Lexicon) -> float:
     rules, ctx = lex.compiled("signals.rules", _build), context_rules(lex)
     total = 0.0
-    for clause in clauses:
-        for m in rules.sentiment.find(clause):
-            if negated(clause, m.start, ctx):
-                total += -m.tag if m.tag > 0 else 0.0
-            else:
-                total += m.tag
+    for m in rules.sentiment.find(clause):
+        if negated(clause, m.start, ctx):
+            total += -m.tag if m.tag > 0 else 0.0
+        else:
+            total += m.tag
     return total
 
 
@@ -81,6 +99,8 @@ def read_signals(
             sign = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}.get(fixed)
             if sign is not None and negated(clause, m.start, ctx):
                 sign = -sign
+            elif channel == Channel.LOYALTY and sign == 1.0 and conditioned(clause, m.start, m.end, ctx):
+                sign = -1.0  # a renewal on a condition is a risk
             votes.setdefault(channel, []).append((sign, m.text))
     out = []
     whole = " ".join(clauses)

@@ -273,3 +273,33 @@ def test_words_that_look_like_another_signal_are_read_for_what_they_are(
     read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
 ) -> None:
     assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a renewal on a condition is a risk, "renew" or not
+        ("Peter at Initech: they'll only renew if we match the competitor's price", {("loyalty", "negative")}),
+        ("Initech will renew provided the new POS integration ships before March", {("loyalty", "negative")}),
+        ("Initech asked if we could match the competitor's price at renewal", {("loyalty", "negative")}),
+        ("Initech renewed for two years, no haggling", {("loyalty", "positive")}),
+        # a hedge leaves mild interest no good news; a plain informational call is neutral
+        ("Hiro from Acme sounded interested, maybe, if IT capacity frees up", {("engagement", "neutral")}),
+        ("Call with Nina: informational, they explained their org structure", {("engagement", "neutral")}),
+        ("Robert is keen and excited, maybe a pilot in Q1", {("engagement", "positive")}),
+        # the rep's own read of a mixed call wins
+        ("Oscorp demo: William was polite about it but I think we're column fodder", {("engagement", "negative")}),
+        ("Mixed call with Nina: liked the reporting but procurement is slow. overall positive",
+         {("engagement", "positive")}),
+        # more words of how it went
+        ("Tyrell wants to go ahead", {("engagement", "positive")}),
+        ("Nina accepted most terms", {("engagement", "positive")}),
+        ("Nakatomi asked for a case study from another retailer", {("engagement", "positive")}),
+        ("Ayla posted on LinkedIn how much time our app saves her team", {("chatter", "positive")}),
+        ("Massive Dynamic paid the deposit on the first 3 lines", {("purchase", "positive")}),
+    ],
+)
+def test_reads_conditions_hedges_and_the_reps_overall_read(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
