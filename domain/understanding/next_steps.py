@@ -32,6 +32,7 @@ class StepRules:
     their_side: re.Pattern[str]  # "... Felix owns it on their side": a deadline that is theirs
     milestones: frozenset[str]  # the buyer's own events, never our deliverable ("wants a decision by Friday")
     deadline_fillers: frozenset[str]  # words a clause of a deadline alone may have besides its date ("all by")
+    later: re.Pattern[str]  # "readout after the holidays": a meeting of ours, undated
 
 
 def _alt(words: list[str]) -> str:
@@ -58,10 +59,13 @@ def _build(lex: Lexicon) -> StepRules:
         request=re.compile(rf"\b(?:{_alt(t.get('request_words', []))})\s+(?!to\b)\S"),
         deadline=re.compile(rf"\b(?:{_alt(t.get('deadline_words', []))})\s+\S"),
         moved=re.compile(rf"\b(?:{_alt(t.get('move_verbs', []))})\s+(?:\S+\s+){{0,5}}?(?:to|until|till|for)\s+\S"),
-        passive=re.compile(r"\bto be (?:\w+ )?\w+(?:ed|en|t|ne)\s+(?=(?:by|before|until|on|no later)\b)"),
+        passive=re.compile(r"\bto be (?:\w+ )?\w+(?:ed|en|t|ne)\b(?:\s+\S+){0,4}?\s+"
+                           r"(?=(?:by|before|until|on|no later)\b)"),
         their_side=re.compile(rf"\b(?:{_alt(t.get('their_side', []))})\b"),
         milestones=frozenset(fold(w) for w in t.get("buyer_milestones", [])),
         deadline_fillers=frozenset(fold(w) for w in t.get("deadline_fillers", [])),
+        later=re.compile(rf"^(?:\S+\s+){{0,2}}?(?:{_alt(t.get('later_events', []))})\s+(?:\S+\s+){{0,3}}?"
+                         rf"(?:{_alt(t.get('vague_later', []))})$"),
     )
 
 
@@ -129,7 +133,7 @@ def _moved(clause: str, rules: StepRules, lex: Lexicon) -> int | None:
     milestone of theirs moved ("pushed the decision to March") is not."""
     for m in rules.moved.finditer(clause):
         between = re.findall(r"[\w'-]+", m.group(0))
-        if _dated_at(clause[m.end() - 1 :], lex) and not any(w in rules.milestones for w in between):
+        if _dated_at(clause[m.start() :], lex) and not any(w in rules.milestones for w in between):
             return m.start()
     return None
 
@@ -161,7 +165,8 @@ def _commitment(clauses: list[str], i: int, rules: StepRules, lex: Lexicon) -> i
         return 0
     found = _requested_by(clause, rules, lex)
     found = found if found is not None else _moved(clause, rules, lex)
-    return found if found is not None else _passive(clauses, i, rules, lex)
+    found = found if found is not None else _passive(clauses, i, rules, lex)
+    return 0 if found is None and rules.later.search(clause) else found
 
 
 def _passive(clauses: list[str], i: int, rules: StepRules, lex: Lexicon) -> int | None:

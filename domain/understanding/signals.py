@@ -53,7 +53,7 @@ def sentiment(clauses: list[str], lex: Lexicon) -> float:
     """How it went for us: weighted phrases, a negated positive counting against; the rep's own overall read
     decides a mixed note, and a hedge leaves mild good words no good news."""
     rules = lex.compiled("signals.rules", _build)
-    read = [_weigh(c, lex) for c in clauses if rules.overall.find(c)]
+    read = [_weigh(c[m[0].start :], lex) for c in clauses if (m := rules.overall.find(c))]  # from the read on
     if any(read):
         return sum(read)
     total = sum(_weigh(c, lex) for c in clauses)

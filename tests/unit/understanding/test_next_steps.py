@@ -201,3 +201,32 @@ def test_a_slashed_date_follows_the_reps_zone_and_a_dotted_one_is_day_first(read
     assert _due(read("Nina asked for a mockup by 12/2")) == date(2026, 12, 2)
     assert _due(read("Katherine confirmed the workshop; send agenda by 09.12.", now=berlin)) == date(2026, 12, 9)
     assert _due(read("Katherine confirmed the workshop; send agenda by 09.12.")) == date(2026, 12, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("Robert: board approves the budget on 14.1., we need the final quote to him by 8.1.", date(2027, 1, 8)),
+        ("Acme plant visit moved to 12.1.", date(2027, 1, 12)),
+        ("Hiro's team to be onboarded to the sandbox by 12/10", date(2026, 12, 10)),
+    ],
+)
+def test_reads_our_need_a_visit_moved_and_a_passive_deadline_with_words_between(
+    read: Callable[..., Reading], text: str, due: date
+) -> None:
+    assert _due(read(text)) == due
+
+
+@pytest.mark.parametrize("text", ["Hiro happy with the pilot so far, readout after the holidays",
+                                  "Tyrell: pilot debrief in the new year"])
+def test_a_meeting_of_ours_put_off_to_a_vague_later_is_a_step_without_a_due(
+    read: Callable[..., Reading], text: str
+) -> None:
+    reading = read(text)
+    assert reading.next_step is not None and reading.next_step.due is None
+
+
+@pytest.mark.parametrize("text", ["Tyrell not interested right now, revisit after ski season",
+                                  "Oscorp's review board meets after the holidays to decide"])
+def test_a_vague_later_without_a_meeting_of_ours_is_no_step(read: Callable[..., Reading], text: str) -> None:
+    assert read(text).next_step is None

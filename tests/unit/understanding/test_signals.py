@@ -303,3 +303,23 @@ def test_reads_conditions_hedges_and_the_reps_overall_read(
     read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
 ) -> None:
     assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Initech will only extend if we add the SAP connector", {("loyalty", "negative")}),
+        ("Nakatomi liked the demo but honestly I doubt they have the budget", {("engagement", "negative")}),
+        ("Oscorp CTO wants a reference call with another telco", {("engagement", "positive")}),
+        ("Katherine agreed to be a reference customer", {("loyalty", "positive")}),
+    ],
+)
+def test_reads_a_conditional_extension_the_reps_doubt_and_a_reference_asked_for(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
+
+
+def test_a_reference_call_asked_for_by_a_prospect_is_validation(read: Callable[..., Reading]) -> None:
+    stage = read("Oscorp CTO wants a reference call with another telco").stage
+    assert stage is not None and stage.stage.value == "validation"
