@@ -132,8 +132,9 @@ def _moved(clause: str, rules: StepRules, lex: Lexicon) -> int | None:
     """A meeting moved to a day is one we hold then, whoever asked: "want to move the review call to monday"; a
     milestone of theirs moved ("pushed the decision to March") is not."""
     for m in rules.moved.finditer(clause):
-        between = re.findall(r"[\w'-]+", m.group(0))
-        if _dated_at(clause[m.start() :], lex) and not any(w in rules.milestones for w in between):
+        when = find_date(clause[m.start() :], _ANY_DAY, lex)  # from the verb: "moved to 12.1." needs it
+        right_after = when is not None and clause.find(when[1], m.start()) == m.end() - 1  # not "pushing to get X"
+        if right_after and not any(w in rules.milestones for w in re.findall(r"[\w'-]+", m.group(0))):
             return m.start()
     return None
 

@@ -230,3 +230,7 @@ def test_a_meeting_of_ours_put_off_to_a_vague_later_is_a_step_without_a_due(
                                   "Oscorp's review board meets after the holidays to decide"])
 def test_a_vague_later_without_a_meeting_of_ours_is_no_step(read: Callable[..., Reading], text: str) -> None:
     assert read(text).next_step is None
+
+
+def test_pushing_for_something_is_no_meeting_moved(read: Callable[..., Reading]) -> None:
+    assert read("Hiro is pushing to get the budget signed by Friday").next_step is None
