@@ -323,3 +323,16 @@ def test_reads_a_conditional_extension_the_reps_doubt_and_a_reference_asked_for(
 def test_a_reference_call_asked_for_by_a_prospect_is_validation(read: Callable[..., Reading]) -> None:
     stage = read("Oscorp CTO wants a reference call with another telco").stage
     assert stage is not None and stage.stage.value == "validation"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Great call with Hiro, maybe a pilot in Q1", {("engagement", "positive")}),
+        ("Robert said they would renew for another year", {("loyalty", "positive"), ("engagement", "positive")}),
+    ],
+)
+def test_a_hedged_future_or_a_plain_would_leaves_good_news_good(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert signals(read(text)) == expected
