@@ -111,8 +111,7 @@ def _requested_by(clause: str, rules: StepRules, lex: Lexicon) -> int | None:
     due = next((d for d in rules.deadline.finditer(clause, ask.end() - 1) if _dated_at(clause[d.start():], lex)), None)
     if due is None:
         return None
-    between = re.findall(r"[\w'-]+", clause[ask.end() - 1 : due.start()])
-    return None if any(w in rules.milestones for w in between) else due.start()
+    return None if _names_a_milestone(clause[ask.end() - 1 : due.start()], rules) else due.start()
 
 
 def _asked_before(clauses: list[str], i: int, rules: StepRules) -> bool:
@@ -134,7 +133,7 @@ def _moved(clause: str, rules: StepRules, lex: Lexicon) -> int | None:
     for m in rules.moved.finditer(clause):
         when = find_date(clause[m.start() :], _ANY_DAY, lex)  # from the verb: "moved to 12.1." needs it
         right_after = when is not None and clause.find(when[1], m.start()) == m.end() - 1  # not "pushing to get X"
-        if right_after and not any(w in rules.milestones for w in re.findall(r"[\w'-]+", m.group(0))):
+        if right_after and not _names_a_milestone(clause[: m.end()], rules):  # "go-live pushed to Feb 1"
             return m.start()
     return None
 
@@ -176,7 +175,13 @@ def _passive(clauses: list[str], i: int, rules: StepRules, lex: Lexicon) -> int 
     m = rules.passive.search(clauses[i])
     if m is None or not _dated_at(clauses[i][m.end() :], lex):
         return None
+    if _names_a_milestone(clauses[i][: m.end()], rules):  # "the migration needs to be finished by June"
+        return None
     return None if any(rules.their_side.search(c) for c in clauses[i : i + 2]) else m.start()
+
+
+def _names_a_milestone(text: str, rules: StepRules) -> bool:
+    return any(w in rules.milestones for w in re.findall(r"[\w'-]+", text))
 
 
 def _verb_first(text: str, rules: StepRules) -> bool:

@@ -234,3 +234,9 @@ def test_a_vague_later_without_a_meeting_of_ours_is_no_step(read: Callable[..., 
 
 def test_pushing_for_something_is_no_meeting_moved(read: Callable[..., Reading]) -> None:
     assert read("Hiro is pushing to get the budget signed by Friday").next_step is None
+
+
+@pytest.mark.parametrize("text", ["Oscorp go-live pushed to Feb 1",
+                                  "Hiro: the migration needs to be finished by 30.6."])
+def test_their_milestone_moved_or_due_is_no_step_of_ours(read: Callable[..., Reading], text: str) -> None:
+    assert read(text).next_step is None
