@@ -2,14 +2,15 @@
 accounts against a bare slack-bolt app on the same server stack whose handler only acknowledges.
 
     .venv/bin/python bench/slack_ack.py [--accounts 100000 --contacts 200000 --requests 300 --seed 7] [--open]
-                                        [--fake-slack thread|process]
+                                        [--fake-slack thread|process] [--think MS]
 
 Everything runs on 127.0.0.1: a fake Slack (Web API and response_url) in a thread of this process (or, with
 --fake-slack process, in a process of its own, as the real Slack is another machine), each app served in its
 own subprocess (ours through bot.slack_server.serve_slack, what `touchpoint serve slack` runs, with its
 credentials from the environment), and a load generator sending correctly signed slash commands at
 concurrency 1 and 16: by default N reps each waiting for the answer to a note before sending the next
-(closed loop); with --open, N connections each sending the next note as soon as the last is acknowledged.
+(closed loop); with --open, N connections each sending the next note as soon as the last is acknowledged;
+with --think, each rep pauses that long after an answer (or ack) before the next note.
 Every load loop is bounded in count and in time.
 The workspace is built once with bulk inserts into the migrated tables and cached under /tmp/touchpoint-bench/
 (keyed by size and seed); each run works on a fresh copy of it.
@@ -328,10 +329,10 @@ def signed(note: str, hook_url: str) -> tuple[bytes, dict[str, str]]:
 
 
 async def load(url: str, api_url: str, todo: list[str], concurrency: int,
-               fake: FakeSlack | None = None) -> tuple[list[Sample], float]:
+               fake: FakeSlack | None = None, think: float = 0.0) -> tuple[list[Sample], float]:
     """`concurrency` reps, each sending a note and waiting for its answer (the ack, or with `fake` the
-    response_url post an empty ack promises) before the next; stops at the end of the list or after
-    PHASE_SECONDS."""
+    response_url post an empty ack promises), then `think` seconds, before the next; stops at the end of the
+    list or after PHASE_SECONDS."""
     queue: Iterator[str] = iter(todo)
     samples: list[Sample] = []
     deadline = time.monotonic() + PHASE_SECONDS
@@ -352,6 +353,8 @@ async def load(url: str, api_url: str, todo: list[str], concurrency: int,
             if answered is not None and not text:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(answered.wait(), FOLLOWUP_SECONDS)
+            if think:
+                await asyncio.sleep(think)
 
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency), timeout=timeout) as session:
@@ -408,7 +411,7 @@ def outcome(s: Sample, fake: FakeSlack) -> str:
 
 
 def run_target(kind: str, db: Path, fake: FakeSlack, api_url: str, all_notes: list[str], requests: int,
-               concurrencies: list[int], open_loop: bool) -> tuple[list[Row], float]:
+               concurrencies: list[int], open_loop: bool, think: float = 0.0) -> tuple[list[Row], float]:
     proc, url = start(kind, db, api_url)
     cold = 0.0
     try:
@@ -421,7 +424,7 @@ def run_target(kind: str, db: Path, fake: FakeSlack, api_url: str, all_notes: li
             n = requests if c == 1 else requests * 2
             followups = kind == "ours"
             samples, wall = asyncio.run(load(url, api_url, all_notes[offset:offset + n], c,
-                                             fake if followups and not open_loop else None))
+                                             fake if followups and not open_loop else None, think))
             offset += n
             final, missing = finals(samples, fake, followups=followups)
             acks = [s.acked - s.sent for s in samples]
@@ -474,6 +477,10 @@ def main() -> None:
     parser.add_argument("--fake-slack", choices=("thread", "process"), default="thread",
                         help="where the fake Slack answers the worker's posts: a thread of this load generator "
                              "(default, sharing its GIL), or a process of its own, as the real Slack is elsewhere")
+    parser.add_argument("--think", type=float, default=0.0, metavar="MS",
+                        help="each rep waits this long after an answer before its next note, the same for both apps "
+                             "(default 0: back to back, so bare, answered by its ack, is sent ~6x as many requests "
+                             "a second as ours, and its CPU never idles between them)")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
@@ -494,10 +501,10 @@ def main() -> None:
         colds: dict[str, float] = {}
         for kind, db in (("bare", run_dir / "bare.db"), ("ours", work)):
             target_rows, colds[kind] = run_target(kind, db, fake, api_url, all_notes, args.requests, concurrencies,
-                                                  args.open)
+                                                  args.open, args.think / 1000)
             rows += target_rows
         print(f"{args.accounts:,} accounts, {args.contacts:,} contacts; {os.cpu_count()} CPUs; "
-              f"Python {sys.version.split()[0]}; {'open' if args.open else 'closed'} loop; "
+              f"Python {sys.version.split()[0]}; {'open' if args.open else 'closed'} loop; think {args.think:g} ms; "
               f"fake Slack in a {args.fake_slack}")
         print(report(rows, colds))
         print(f"fake Slack: {len(fake.arrivals)} response_url posts over {len(fake.hook_peers)} connection(s); "

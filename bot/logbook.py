@@ -68,7 +68,7 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
             stored = (account.stage, account.lifecycle)
             _restage(uow, account, now=now)  # its read runs the writes held so far, then reads, in one go
             if not account_as_stored or (account.stage, account.lifecycle) != stored:
-                uow.accounts.set_stage(account)
+                uow.accounts.set_stage(account, converted=account.lifecycle != stored[1])
     if created_people is not None:
         created_people.extend(created)
     return interaction

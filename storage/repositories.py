@@ -207,12 +207,16 @@ def _c(model: type[SQLModel], name: str) -> Any:
 
 class SqlAccounts(_Repo):
     def add(self, account: Account) -> None:
-        self._upsert(AccountRow, m.account_values(account, self._ws), ("name", "aliases", "domain"))
+        # the lifecycle too: the parser reads a customer's renewal talk as loyalty, a prospect's as selection
+        self._upsert(AccountRow, m.account_values(account, self._ws), ("name", "aliases", "domain", "lifecycle"))
 
     update = add
 
-    def set_stage(self, account: Account) -> None:
-        """Write the account's stage and lifecycle only (after its evidence was re-read): one UPDATE."""
+    def set_stage(self, account: Account, *, converted: bool = False) -> None:
+        """Write the account's stage and lifecycle only (after its evidence was re-read): one UPDATE. `converted`:
+        its lifecycle changed, which the parser's index holds."""
+        if converted:
+            self._on_change()
         stage = account.stage.value if account.stage else None
         loaded = self._loaded(AccountRow, account.id)
         if loaded is not None:

@@ -113,11 +113,14 @@ def _save(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, 
     account (`created`) and the people it created: this process's index takes them in without a reload
     (DirectoryCache.learned)."""
     people: list[Individual] = []
+    lifecycle = account.lifecycle
     interaction = write_log(uow, reading=reading, account=account, rep_id=req.actor.user_id, now=req.now,
                             created_account=created, created_people=people, account_as_stored=as_stored,
                             known=known)
     uow.commit()
-    learned = getattr(svc.directory, "learned", None) if svc is not None and (people or created) else None
+    # A prospect that became a customer changes what the index holds of an account it has: reloaded instead.
+    in_place = (people or created) and (created or account.lifecycle == lifecycle)
+    learned = getattr(svc.directory, "learned", None) if svc is not None and in_place else None
     if learned is not None:
         learned(req.actor.workspace_id, [KnownContact(p.id, p.name, p.account_id, p.title) for p in people],
                 uow.committed_version,

@@ -96,3 +96,21 @@ def test_a_log_naming_a_contact_another_process_just_added_links_that_contact(
         assert latest.individual_ids == (zelda.id,)
         assert [p.name for p in uow.individuals.of_account(globex.id)].count("Zelda Quist") == 1
     other.engine.dispose()
+
+
+def test_a_prospect_that_buys_is_a_customer_to_the_parser_of_this_process_and_the_others(
+        app: App, workspace: str, database_url: str) -> None:
+    """The index holds each account's lifecycle (a customer's renewal talk is loyalty, a prospect's is selection):
+    a log that makes a prospect a customer moves the change counter, even when it also created a person, whom this
+    process would otherwise take in place without reading the account again."""
+    other, rep = _held_elsewhere(app, workspace, database_url)
+    globex = app.services.directory(workspace).exact("Globex Corporation")
+    assert globex is not None and not globex.customer
+    reply = app.dispatcher.handle_text("Globex signed the contract and sent the PO for 200 seats, "
+                                       "met Wanda Okafor (Procurement) at Globex", actor=rep, now=NOW)
+    assert reply.tone == Tone.SUCCESS
+    for process in (app, other):
+        known = process.services.directory(workspace).account(globex.id)
+        assert known is not None and known.customer
+        assert process.services.directory(workspace).contacts_named("wanda", "okafor")
+    other.engine.dispose()
