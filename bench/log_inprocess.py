@@ -9,6 +9,11 @@ notes (the texts of teams_turns.py's demo workload, 20 reps round robin, each no
 20 warm-up logs. Per round: the median, p10 and p90 wall time of one log (perf_counter) and the CPU time of the
 whole round per log (thread_time). `--root DIR` runs another tree's code (say, an archive of main) with this
 script, for A/B runs.
+
+`--paired` (this tree's code only, PostgreSQL): alternate every 50 logs between the log as it is (two round
+trips: BEGIN with the claim and the reads, the writes with COMMIT) and the same code with those three savings
+off (psycopg's own BEGIN, COMMIT on its own, the stage read after the writes: four round trips, as before),
+and report each: one process, so both see the same machine from one moment to the next.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server's admin URL (default: SQLite)")
     parser.add_argument("--root", default=str(_ROOT), help="the tree whose code runs")
     parser.add_argument("--profile", default=None, help="write a cProfile of the last round to this file")
+    parser.add_argument("--paired", action="store_true", help="two round trips against four, alternated")
     args = parser.parse_args(argv)
     sys.path.insert(0, args.root)
     sys.path.insert(1, str(_ROOT))  # bench.teams_turns: the same texts whichever tree runs
@@ -64,7 +71,9 @@ def main(argv: list[str] | None = None) -> None:
 
             for _ in range(20):
                 log()
-            for r in range(args.rounds):
+            if args.paired:
+                _paired(log, args.logs, args.rounds)
+            for r in range(0 if args.paired else args.rounds):
                 profile = None
                 if args.profile and r == args.rounds - 1:
                     import cProfile
@@ -89,7 +98,46 @@ def main(argv: list[str] | None = None) -> None:
             drop()
 
 
-def _database(admin_url: str | None, tmp: Path) -> tuple[str, object]:
+def _paired(log: Callable[[], None], logs: int, rounds: int, block: int = 50) -> None:
+    import storage.prepared as prepared
+    import storage.uow as uow
+
+    real = (prepared._begins_here, uow.run_counted, uow.SqlUnitOfWork.open_log)
+
+    def four_round_trips(on: bool) -> None:
+        if not on:
+            prepared._begins_here, uow.run_counted, uow.SqlUnitOfWork.open_log = real  # type: ignore[method-assign]
+            return
+        prepared._begins_here = lambda _pg: False  # psycopg sends BEGIN, in a round trip of its own
+        uow.run_counted = lambda conn, steps, **kw: real[1](conn, steps, begin=kw.get("begin", False))  # COMMIT alone
+        uow.SqlUnitOfWork.open_log = lambda self, **kw: real[2](self, **{**kw, "stage_of": None})  # type: ignore
+        # (the stage is then read after the writes, with them)
+
+    for old in (True, False):  # warm both
+        four_round_trips(old)
+        for _ in range(20):
+            log()
+    for r in range(rounds):
+        walls: dict[bool, list[float]] = {True: [], False: []}
+        cpu = {True: 0.0, False: 0.0}
+        for b in range(logs // block * 2):
+            old = bool(b % 2)
+            four_round_trips(old)
+            start_cpu = time.thread_time()
+            for _ in range(block):
+                start = time.perf_counter()
+                log()
+                walls[old].append(time.perf_counter() - start)
+            cpu[old] += time.thread_time() - start_cpu
+        for old in (True, False):
+            w = sorted(walls[old])
+            print(f"round {r + 1}, {'four' if old else 'two'} round trips: wall median "
+                  f"{statistics.median(w) * 1e3:.3f} ms (p10 {w[len(w) // 10] * 1e3:.3f}, "
+                  f"p90 {w[len(w) * 9 // 10] * 1e3:.3f}), CPU {cpu[old] / len(w) * 1e3:.3f} ms a log", flush=True)
+    four_round_trips(False)
+
+
+def _database(admin_url: str | None, tmp: Path) -> tuple[str, Callable[[], None]]:
     if not admin_url:
         return f"sqlite:///{tmp / 'bench.db'}", lambda: None
     from sqlalchemy import create_engine, text

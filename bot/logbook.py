@@ -115,10 +115,19 @@ def _people(uow: SqlUnitOfWork, reading: Reading, account: Account, undo: dict[s
     return found, created
 
 
+def moves_attitudes(reading: Reading) -> bool:
+    """Whether the log may move its people's attitude (a tone on the channels that move it)."""
+    return _tone_step(reading) != 0
+
+
+def _tone_step(reading: Reading) -> int:
+    tone = sum(s.polarity.sign for s in reading.signals if s.channel in _ATTITUDE_CHANNELS)
+    return (tone > 0) - (tone < 0)
+
+
 def _move_attitudes(reading: Reading, people: list[Individual], undo: dict[str, Any], *, rep_id: str,
                     now: datetime, interaction_id: str) -> list[AttitudeChange]:
-    tone = sum(s.polarity.sign for s in reading.signals if s.channel in _ATTITUDE_CHANNELS)
-    step = (tone > 0) - (tone < 0)
+    step = _tone_step(reading)
     moves: list[AttitudeChange] = []
     if not step:
         return moves

@@ -245,10 +245,12 @@ class SqlAccounts(_Repo):
         row = self._run(stmt, id=account_id).first()
         return m.account_from_row(row) if row else None
 
-    def get_read(self, account_id: str) -> tuple[Step, Callable[[Rows], Account | None]]:
+    def get_read(self, account_id: str, *, lock: bool = False) -> tuple[Step, Callable[[Rows], Account | None]]:
         """`get` as a step to run together with other reads (storage.prepared.run_counted), and what makes the
-        account of its rows."""
-        read, row = _rows_read("account.get_read", AccountRow, lambda table: table.c.id == bindparam("id0"))
+        account of its rows. `lock`: the row is locked as an UPDATE of it would (FOR NO KEY UPDATE on
+        PostgreSQL), read once a writer holding it has committed."""
+        read, row = _rows_read(f"account.get_read.{lock}", AccountRow, lambda table: table.c.id == bindparam("id0"),
+                               lock=lock)
 
         def account(rows: Rows) -> Account | None:
             return m.account_from_row(row(*rows[0])) if rows else None
@@ -303,12 +305,13 @@ class SqlIndividuals(_Repo):
         return [m.individual_from_row(r) for part in _chunks(individual_ids)
                 for r in self._write(stmt, {"ws": self._ws, "ids": part})]
 
-    def with_ids_read(self, individual_ids: list[str]) -> tuple[Step, Callable[[Rows], list[Individual]]] | None:
+    def with_ids_read(self, individual_ids: list[str], *, lock: bool = False
+                      ) -> tuple[Step, Callable[[Rows], list[Individual]]] | None:
         """`with_ids` of a log's few people as a step to run together with other reads, and what makes the people
-        of its rows; None for none or for more than a log names."""
+        of its rows; None for none or for more than a log names. `lock`: as for SqlAccounts.get_read."""
         if not individual_ids or len(individual_ids) > _FEW_IDS:
             return None
-        read, row = _people_with_ids(len(individual_ids))
+        read, row = _people_with_ids(len(individual_ids), lock=lock)
 
         def people(rows: Rows) -> list[Individual]:
             return [m.individual_from_row(row(*r)) for r in rows]
@@ -376,18 +379,20 @@ class SqlIndividuals(_Repo):
 _FEW_IDS = 8
 
 
-def _people_with_ids(count: int) -> tuple[PreparedRead, Any]:
+def _people_with_ids(count: int, *, lock: bool = False) -> tuple[PreparedRead, Any]:
     """The individuals with `count` given ids (bound as id0, id1...), and a row type reading them by name."""
-    return _rows_read(f"individual.with_ids.{count}", IndividualRow,
-                      lambda table: table.c.id.in_([bindparam(f"id{i}") for i in range(count)]))
+    return _rows_read(f"individual.with_ids.{count}.{lock}", IndividualRow,
+                      lambda table: table.c.id.in_([bindparam(f"id{i}") for i in range(count)]), lock=lock)
 
 
-def _rows_read(key: str, model: type[SQLModel], where: Callable[[Any], Any]) -> tuple[PreparedRead, Any]:
+def _rows_read(key: str, model: type[SQLModel], where: Callable[[Any], Any], *, lock: bool = False
+               ) -> tuple[PreparedRead, Any]:
     """The workspace's rows of `model` that meet `where` (given the table), compiled once, and a row type reading
-    them by column name."""
+    them by column name. `lock`: FOR NO KEY UPDATE (PostgreSQL; SQLite's one writer at a time needs none)."""
     def build() -> tuple[PreparedRead, Any]:
         table = model.__table__  # type: ignore[attr-defined]
-        return (PreparedRead(_rows_of(model, where(table))),
+        stmt = _rows_of(model, where(table))
+        return (PreparedRead(stmt.with_for_update(key_share=True) if lock else stmt),
                 namedtuple(f"{model.__name__}Tuple", [c.name for c in table.c]))  # type: ignore[misc]
     found: tuple[PreparedRead, Any] = _prepared(key, build)
     return found

@@ -101,24 +101,29 @@ class SqlUnitOfWork:
         return self.session.get(DeliveryRow, (self.workspace_id, _asked(key))) is not None
 
     def open_log(self, *, delivery_key: str | None, account_id: str | None, contact_ids: list[str],
-                 stage_of: str | None = None) -> LogStart:
-        """Claim the delivery, then read the change counter, the account, the log's known contacts and (with
+                 stage_of: str | None = None, moving: bool = False) -> LogStart:
+        """Claim the delivery, then read the change counter, the log's known contacts, the account and (with
         `stage_of`, the account whose stage the log will re-infer) the newest evidence per stage: one round trip on
         PostgreSQL, the transaction's BEGIN included, where each was one. The claim comes first, before anything
         is written, so a retried delivery writes nothing; the contacts go to `write_log` (`known`), which need not
-        read them again, and so does the evidence (`stage_latest`): the log's own is added to it in memory."""
+        read them again, and so does the evidence (`stage_latest`): the log's own is added to it in memory.
+
+        With `stage_of`, the rows the log's writes would lock are locked first, in the order they would lock
+        them: the contacts when the log may move their attitude (`moving`), then the account (which the new
+        interaction's trigger updates). So a concurrent log of the same account has committed before the
+        evidence is read, as when it was read after the writes, and its evidence counts."""
         conn, ws = self.session.connection(), self.workspace_id
         steps: list[Step] = []
         if delivery_key:
             self._delivery_key = delivery_key
             steps.append(delivery_claim(conn.dialect.name, ws, delivery_key, now=datetime.now(UTC)))
         steps.append((VERSION, {"ws": ws}))
-        account_read = self.accounts.get_read(account_id) if account_id else None
-        if account_read is not None:
-            steps.append(account_read[0])
-        people_read = self.individuals.with_ids_read(contact_ids)
+        people_read = self.individuals.with_ids_read(contact_ids, lock=bool(stage_of) and moving)
         if people_read is not None:
             steps.append(people_read[0])
+        account_read = self.accounts.get_read(account_id, lock=stage_of == account_id) if account_id else None
+        if account_read is not None:
+            steps.append(account_read[0])
         stage_read = self.stage_history.latest_by_stage_read(stage_of) if stage_of else None
         if stage_read is not None:
             steps.append(stage_read[0])
@@ -126,10 +131,10 @@ class SqlUnitOfWork:
         repeated = bool(delivery_key) and next(results)[1] == 0
         version = next(results)[0]
         start = LogStart(repeated, int(version[0][0] or 0) if version else 0)
-        if account_read is not None:
-            start.account = account_read[1](next(results)[0] or [])
         if people_read is not None:
             start.people = people_read[1](next(results)[0] or [])
+        if account_read is not None:
+            start.account = account_read[1](next(results)[0] or [])
         if stage_read is not None:
             start.stage_latest = stage_read[1](next(results)[0] or [])
         return start

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.context import Request, Services, StaleReading, claim
-from bot.logbook import undo_log, write_log
+from bot.logbook import moves_attitudes, undo_log, write_log
 from bot.replies import Button, Choice, Reply, Section, Tone, error
 from bot.summary import understood
 from domain.buying import Stage
@@ -82,7 +82,8 @@ def _log(req: Request, svc: Services, reading: Reading, *, version: int | None) 
         asked = req.account_id or (named.id if named else None)
         start = uow.open_log(delivery_key=req.delivery_id, account_id=asked,
                              contact_ids=[p.contact.id for p in reading.people if p.contact],
-                             stage_of=asked if reading.stage is not None else None)
+                             stage_of=asked if reading.stage is not None else None,
+                             moving=moves_attitudes(reading))
         if start.repeated:
             assert req.delivery_id is not None
             return _repeated(uow, req, req.delivery_id)

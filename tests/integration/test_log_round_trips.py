@@ -287,3 +287,37 @@ def test_a_connection_left_in_autocommit_inside_a_transaction_comes_back_rolled_
         left = conn.execute(text("SELECT count(*) FROM delivery WHERE workspace_id = :ws AND key = 'Ev-left'"),
                             {"ws": world}).scalar_one()
     assert left == 0
+
+
+def test_a_log_of_an_account_another_log_holds_reads_its_evidence_after_that_log_committed(
+        app: App, world: str) -> None:
+    """The stage is read before the writes: a concurrent log of the same account must have committed first, so
+    that its evidence counts (as when the stage was read after the writes, behind the interaction's trigger)."""
+    import threading
+    from datetime import timedelta
+
+    from domain.buying import StageEvidence
+
+    with app.services.uow(world) as uow:
+        initech = uow.accounts.by_name("Initech Software")
+        assert initech is not None
+    later = NOW + timedelta(minutes=1)
+    with app.services.uow(world) as first:
+        start = first.open_log(delivery_key="Ev-first", account_id=initech.id, contact_ids=[], stage_of=initech.id)
+        assert (Stage.CUSTOMER, "signal", later) not in (start.stage_latest or [])
+        first.stage_history.add_all([StageEvidence(Stage.CUSTOMER, later, "signed")], account_id=initech.id)
+        seen: list[Any] = []
+
+        def second() -> None:
+            with app.services.uow(world) as uow:
+                seen.append(uow.open_log(delivery_key="Ev-second", account_id=initech.id, contact_ids=[],
+                                         stage_of=initech.id).stage_latest)
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive()  # waiting for the first log's transaction
+        first.commit()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert (Stage.CUSTOMER, "signal", later) in seen[0]
