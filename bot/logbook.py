@@ -23,13 +23,18 @@ _ATTITUDE_CHANNELS = {Channel.ENGAGEMENT, Channel.SAMPLING, Channel.CHATTER, Cha
 
 def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id: str, now: datetime,
               created_account: bool = False, created_people: list[Individual] | None = None,
-              account_as_stored: bool = True, known: Sequence[Individual] = ()) -> Interaction:
-    """Record the interaction, its signals, touches, people, attitude moves, stage evidence and next step.
+              account_as_stored: bool = True, known: Sequence[Individual] = (),
+              stage_latest: Sequence[tuple[Stage, str, datetime]] | None = None) -> Interaction:
+    """Record the interaction, its signals, touches, people, attitude moves, stage evidence and next step; the
+    caller commits next.
 
     Everything is decided in memory first, then written as one Core INSERT per table (new people, signals,
     touches, attitude moves, stage evidence, next step, the interaction) and one UPDATE per moved attitude and
     for a stage or lifecycle that moved: no ORM instances, and no look-ups for rows whose ids were just made.
-    The writes are held and run together with the stage read that follows them (one round trip on PostgreSQL).
+    The writes are held and sent with the transaction's COMMIT (SqlUnitOfWork.commit: one round trip on
+    PostgreSQL); a statement of a repository before that runs them first. The stage is re-inferred from
+    `stage_latest`, the account's evidence this transaction read before (SqlUnitOfWork.open_log), with this
+    log's added; without it, from a read after the writes (held until then, run in the same round trip).
     `account_as_stored`: the account's stage and lifecycle are what this transaction last wrote or read (an
     edit passes False: its account was read before the undo, and is written back whatever it holds). `known`:
     contacts of the reading this transaction already read (SqlUnitOfWork.open_log), not read again."""
@@ -41,7 +46,7 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
     person_ids = tuple(p.id for p in people)
     interaction = Interaction(new_id(), account.id, rep_id, reading.text, now, person_ids)
     moves = _move_attitudes(reading, people, undo, rep_id=rep_id, now=now, interaction_id=interaction.id)
-    with queued_writes(uow.session):  # on PostgreSQL the writes (and the stage read after them) are one round trip
+    with queued_writes(uow.session, until_commit=True):  # sent with the COMMIT: one round trip on PostgreSQL
         uow.individuals.add_new(created)  # with their attitude already moved: one row each, written once
         fresh = {p.id for p in created}
         for change in moves:
@@ -53,11 +58,12 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
         uow.touches.add_all([Touch(new_id(), account.id, t.kind, now, person_ids, rep_id, interaction.id)
                              for t in reading.touches])
         uow.attitudes.add_all(moves)
+        evidence: list[StageEvidence] = []
         if reading.stage is not None:
             who = people[0].id if people else None
-            uow.stage_history.add_all([StageEvidence(reading.stage.stage, now, reading.stage.phrase or reading.text,
-                                                     individual_id=who, rep_id=rep_id,
-                                                     interaction_id=interaction.id)], account_id=account.id)
+            evidence = [StageEvidence(reading.stage.stage, now, reading.stage.phrase or reading.text,
+                                      individual_id=who, rep_id=rep_id, interaction_id=interaction.id)]
+            uow.stage_history.add_all(evidence, account_id=account.id)
         if reading.next_step is not None:
             uow.next_steps.add_new(NextStep(new_id(), account.id, rep_id, reading.next_step.text,
                                             reading.next_step.due, individual_ids=person_ids,
@@ -66,7 +72,11 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
         uow.interactions.add_new(interaction)
         if reading.stage is not None:
             stored = (account.stage, account.lifecycle)
-            _restage(uow, account, now=now)  # its read runs the writes held so far, then reads, in one go
+            if stage_latest is not None:  # read before, with this transaction's claim: no read after the writes
+                latest = [*stage_latest, *((e.stage, e.source, e.occurred_at) for e in evidence)]
+                _restage(uow, account, now=now, latest=latest)
+            else:
+                _restage(uow, account, now=now)  # its read runs the writes held so far, then reads, in one go
             if not account_as_stored or (account.stage, account.lifecycle) != stored:
                 uow.accounts.set_stage(account, converted=account.lifecycle != stored[1])
     if created_people is not None:
@@ -105,10 +115,19 @@ def _people(uow: SqlUnitOfWork, reading: Reading, account: Account, undo: dict[s
     return found, created
 
 
+def moves_attitudes(reading: Reading) -> bool:
+    """Whether the log may move its people's attitude (a tone on the channels that move it)."""
+    return _tone_step(reading) != 0
+
+
+def _tone_step(reading: Reading) -> int:
+    tone = sum(s.polarity.sign for s in reading.signals if s.channel in _ATTITUDE_CHANNELS)
+    return (tone > 0) - (tone < 0)
+
+
 def _move_attitudes(reading: Reading, people: list[Individual], undo: dict[str, Any], *, rep_id: str,
                     now: datetime, interaction_id: str) -> list[AttitudeChange]:
-    tone = sum(s.polarity.sign for s in reading.signals if s.channel in _ATTITUDE_CHANNELS)
-    step = (tone > 0) - (tone < 0)
+    step = _tone_step(reading)
     moves: list[AttitudeChange] = []
     if not step:
         return moves
@@ -128,19 +147,23 @@ def refresh_account_stage(uow: SqlUnitOfWork, account: Account, *, now: datetime
     uow.accounts.update(account)
 
 
-def _restage(uow: SqlUnitOfWork, account: Account, *, now: datetime) -> None:
+def _restage(uow: SqlUnitOfWork, account: Account, *, now: datetime,
+             latest: Sequence[tuple[Stage, str, datetime]] | None = None) -> None:
     uow.session.flush()
-    account.stage = current_stage(uow, account.id, now=now)
+    account.stage = current_stage(uow, account.id, now=now, latest=latest)
     if account.stage == Stage.CUSTOMER and account.lifecycle == Lifecycle.PROSPECT:
         account.lifecycle = Lifecycle.CUSTOMER
 
 
-def current_stage(uow: SqlUnitOfWork, account_id: str, *, now: datetime) -> Stage | None:
-    """What `infer_stage` makes of the account's evidence, from the newest time per stage and source only.
+def current_stage(uow: SqlUnitOfWork, account_id: str, *, now: datetime,
+                  latest: Sequence[tuple[Stage, str, datetime]] | None = None) -> Stage | None:
+    """What `infer_stage` makes of the account's evidence, from the newest time per stage and source only
+    (`latest`: as StageHistory.latest_by_stage reads them, or read here).
 
     The rule: the furthest stage shown since the latest override (the override's own stage included), or
     over all evidence when there is none. Two overrides at the same instant are left to the full rule."""
-    latest = uow.stage_history.latest_by_stage(account_id)
+    if latest is None:
+        latest = uow.stage_history.latest_by_stage(account_id)
     overrides = [(at, stage) for stage, source, at in latest if source == "override"]
     since = max((at for at, _ in overrides), default=None)
     if len({stage for at, stage in overrides if at == since}) > 1:

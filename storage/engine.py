@@ -36,6 +36,7 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout: float = 15) -> En
     engine = create_engine(url, echo=echo, pool_size=5, max_overflow=5)
     event.listen(engine, "connect", _used)
     event.listen(engine, "checkin", _used)
+    event.listen(engine, "checkin", _transactions_implicit)
     event.listen(engine, "checkout", _ping_when_idle(engine))
     return engine
 
@@ -43,6 +44,22 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout: float = 15) -> En
 def _used(_dbapi_connection: Any, record: Any, *_: Any) -> None:
     if record is not None:
         record.info[_LAST_USED] = time.monotonic()
+
+
+def _transactions_implicit(dbapi_connection: Any, record: Any) -> None:
+    """A connection back in the pool leaves autocommit mode, where a unit of work may have put it to send its
+    transaction's BEGIN together with its first statements (storage/prepared.py): the next user's statements are
+    in a transaction, as always. By now that transaction has ended (its COMMIT, or the pool's reset ROLLBACK); a
+    connection that cannot leave autocommit is not trusted again."""
+    import psycopg
+
+    if dbapi_connection is None or not dbapi_connection.autocommit:
+        return
+    try:
+        dbapi_connection.rollback()  # nothing to do after the unit's COMMIT or ROLLBACK
+        dbapi_connection.autocommit = False
+    except psycopg.Error as error:
+        record.invalidate(error)  # closed, and replaced at its next checkout
 
 
 def _ping_when_idle(engine: Engine) -> Any:

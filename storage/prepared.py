@@ -41,6 +41,9 @@ class PreparedRead:
 
     def __init__(self, stmt: Any) -> None:
         self.stmt = stmt
+        # the columns its rows have: a select's, or a write's RETURNING (none: a write returns no rows)
+        self.columns = list(stmt.selected_columns if stmt.is_select else stmt.exported_columns)
+        self.returns_rows = bool(stmt.is_select or self.columns)
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -92,7 +95,7 @@ class PreparedRead:
         if procs is None:
             codes = [d[1] for d in cursor.description]
             procs = c.results = tuple(col.type.dialect_impl(dialect).result_processor(dialect, code)
-                                      for col, code in zip(self.stmt.selected_columns, codes, strict=True))
+                                      for col, code in zip(self.columns, codes, strict=True))
         convert = [(i, p) for i, p in enumerate(procs) if p is not None]  # only the columns that need it
         if not convert:
             return [tuple(r) for r in raw]
@@ -171,12 +174,38 @@ def run_together(conn: Connection, steps: Sequence[Step]) -> list[Rows | None]:
     return [rows for rows, _count in run_counted(conn, steps)]
 
 
-def _execute_all(dialect: Dialect, dbapi: Any, cursors: list[Any], prepared: list[Any]) -> None:
-    if dialect.driver == "psycopg" and len(prepared) > 1:
-        with dbapi.driver_connection.pipeline():
+def _execute_all(dialect: Dialect, dbapi: Any, cursors: list[Any], prepared: list[Any], *, begin: bool = False,
+                 commit: bool = False) -> None:
+    if dialect.driver != "psycopg" or (len(prepared) < 2 and not begin and not commit):
+        _execute_each(cursors, prepared)  # sqlite3: one result set per cursor, fetched after
+        return
+    pg = dbapi.driver_connection
+    begin = begin and _begins_here(pg)
+    with pg.cursor() as ends:
+        with pg.pipeline():
+            if begin:
+                ends.execute(b"BEGIN", prepare=False)
             _execute_each(cursors, prepared)
-    else:
-        _execute_each(cursors, prepared)
+            if commit:
+                ends.execute(b"COMMIT", prepare=False)
+        if commit and ends.statusmessage != "COMMIT":  # the server rolled the transaction back instead
+            raise dialect.loaded_dbapi.OperationalError("the transaction was rolled back, not committed")
+
+
+def _begins_here(pg: Any) -> bool:
+    """Whether the BEGIN of the transaction these statements open can go with them, in their round trip: when
+    psycopg opens a transaction in a pipeline it sends its BEGIN and waits for it, a round trip of its own.
+    So while no transaction is open, the connection goes to autocommit mode (psycopg then sends no BEGIN of its
+    own) and the caller sends BEGIN first: the transaction is the same one, open until its COMMIT or ROLLBACK.
+    The pool turns autocommit off again when the connection comes back (storage/engine.py), after that COMMIT
+    or ROLLBACK. False when a transaction is open already (the pool's ping opened it, say): it goes on."""
+    from psycopg.pq import TransactionStatus
+
+    if pg.info.transaction_status != TransactionStatus.IDLE:
+        return False
+    if not pg.autocommit:
+        pg.autocommit = True
+    return True  # in autocommit mode and no transaction open: only the BEGIN sent now makes one
 
 
 def _execute_each(cursors: list[Any], prepared: list[Any]) -> None:
@@ -197,18 +226,24 @@ def _as_sqlalchemy_errors(dialect: Dialect, sql: str) -> Iterator[None]:
         raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
 
 
-def run_counted(conn: Connection, steps: Sequence[Step]) -> list[tuple[Rows | None, int]]:
+def run_counted(conn: Connection, steps: Sequence[Step], *, begin: bool = False, commit: bool = False
+                ) -> list[tuple[Rows | None, int]]:
     """As `run_together` (one round trip on psycopg), with each step's row count: what a write touched (an
-    INSERT ... ON CONFLICT DO NOTHING that met its key touched none) or how many rows a select read."""
-    if not steps:
+    INSERT ... ON CONFLICT DO NOTHING that met its key touched none) or how many rows a select read.
+
+    On psycopg, `begin`: the steps open the connection's transaction, and its BEGIN goes in their round trip
+    (when none is open yet); `commit`: the transaction's COMMIT goes after them, in the same round trip, and an
+    error in any step means nothing was committed (the caller still commits its session after, which then has
+    nothing left to send, or rolls it back). Elsewhere both are left to the driver and the caller."""
+    if not steps and not commit:
         return []
     dialect, dbapi = conn.dialect, conn.connection
     prepared = [(read, *read._prepare_all(dialect, params)) for read, params in steps]
     cursors = [dbapi.cursor() for _ in prepared]
     try:
-        with _as_sqlalchemy_errors(dialect, prepared[0][1].sql):
-            _execute_all(dialect, dbapi, cursors, prepared)
-            return [(read._decode(c, dialect, cursor, cursor.fetchall()) if read.stmt.is_select else None,
+        with _as_sqlalchemy_errors(dialect, prepared[0][1].sql if prepared else "COMMIT"):
+            _execute_all(dialect, dbapi, cursors, prepared, begin=begin, commit=commit)
+            return [(read._decode(c, dialect, cursor, cursor.fetchall()) if read.returns_rows else None,
                      int(cursor.rowcount)) for cursor, (read, c, _args, _many) in zip(cursors, prepared, strict=True)]
     finally:
         for cursor in cursors:

@@ -42,8 +42,9 @@ _QUEUE = "touchpoint.queued_writes"
 
 
 class QueuedWrites:
-    """New rows and updates held until `run`, then written in order in one round trip on PostgreSQL (psycopg's
-    pipeline): a log's writes were one round trip each. Any other statement of a repository runs them first."""
+    """New rows and updates held until `run` (or the unit of work's commit), then written in order in one round
+    trip on PostgreSQL (psycopg's pipeline): a log's writes were one round trip each. Any other statement of a
+    repository runs them first."""
 
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -62,16 +63,26 @@ class QueuedWrites:
 
 
 @contextmanager
-def queued_writes(session: Session) -> Iterator[QueuedWrites]:
-    """Within the block, the repositories' log writes (new rows, attitude moves) are held and then run
-    together, at the block's end or before any other statement; on an error they are dropped with the
-    transaction."""
+def queued_writes(session: Session, *, until_commit: bool = False) -> Iterator[QueuedWrites]:
+    """Within the block, the repositories' log writes (new rows, attitude and stage moves) are held and then run
+    together, at the block's end or before any other statement of a repository; on an error they are dropped with
+    the transaction. `until_commit`: what is still held at the block's end is left for the unit of work's commit,
+    which sends it with its COMMIT (one round trip on PostgreSQL; see `held_writes`); the caller commits next."""
     queue = session.info[_QUEUE] = QueuedWrites(session)
     try:
         yield queue
-        queue.run()
-    finally:
+    except BaseException:
         session.info.pop(_QUEUE, None)
+        raise
+    if not until_commit:
+        session.info.pop(_QUEUE, None)
+        queue.run()
+
+
+def held_writes(session: Session) -> list[Step]:
+    """Take the writes a `queued_writes(until_commit=True)` block left held (the commit runs them)."""
+    queue: QueuedWrites | None = session.info.pop(_QUEUE, None)
+    return queue.steps if queue is not None else []
 
 
 class _Repo:
@@ -223,20 +234,27 @@ class SqlAccounts(_Repo):
             loaded.stage, loaded.lifecycle = stage, account.lifecycle.value
             return
         t = AccountRow.__table__  # type: ignore[attr-defined]
-        stmt = _prepared("account.set_stage", lambda: t.update().where(
+        stmt = _prepared("account.set_stage", lambda: PreparedRead(t.update().where(
             t.c.id == bindparam("row_id"), t.c.workspace_id == bindparam("ws")).values(
-            stage=bindparam("stage"), lifecycle=bindparam("lifecycle")))
-        self._write(stmt, {"ws": self._ws, "row_id": account.id, "stage": stage, "lifecycle": account.lifecycle.value})
+            stage=bindparam("stage"), lifecycle=bindparam("lifecycle"))))
+        params = {"ws": self._ws, "row_id": account.id, "stage": stage, "lifecycle": account.lifecycle.value}
+        queue = self._queue()
+        if queue is not None:
+            queue.add(stmt, params)
+        else:
+            self._write(stmt.stmt, params)
 
     def get(self, account_id: str) -> Account | None:
         stmt = _prepared("account.get", lambda: _rows_of(AccountRow, _c(AccountRow, "id") == bindparam("id")))
         row = self._run(stmt, id=account_id).first()
         return m.account_from_row(row) if row else None
 
-    def get_read(self, account_id: str) -> tuple[Step, Callable[[Rows], Account | None]]:
+    def get_read(self, account_id: str, *, lock: bool = False) -> tuple[Step, Callable[[Rows], Account | None]]:
         """`get` as a step to run together with other reads (storage.prepared.run_counted), and what makes the
-        account of its rows."""
-        read, row = _rows_read("account.get_read", AccountRow, lambda table: table.c.id == bindparam("id0"))
+        account of its rows. `lock`: the row is locked as an UPDATE of it would (FOR NO KEY UPDATE on
+        PostgreSQL), read once a writer holding it has committed."""
+        read, row = _rows_read(f"account.get_read.{lock}", AccountRow, lambda table: table.c.id == bindparam("id0"),
+                               lock=lock)
 
         def account(rows: Rows) -> Account | None:
             return m.account_from_row(row(*rows[0])) if rows else None
@@ -291,12 +309,13 @@ class SqlIndividuals(_Repo):
         return [m.individual_from_row(r) for part in _chunks(individual_ids)
                 for r in self._write(stmt, {"ws": self._ws, "ids": part})]
 
-    def with_ids_read(self, individual_ids: list[str]) -> tuple[Step, Callable[[Rows], list[Individual]]] | None:
+    def with_ids_read(self, individual_ids: list[str], *, lock: bool = False
+                      ) -> tuple[Step, Callable[[Rows], list[Individual]]] | None:
         """`with_ids` of a log's few people as a step to run together with other reads, and what makes the people
-        of its rows; None for none or for more than a log names."""
+        of its rows; None for none or for more than a log names. `lock`: as for SqlAccounts.get_read."""
         if not individual_ids or len(individual_ids) > _FEW_IDS:
             return None
-        read, row = _people_with_ids(len(individual_ids))
+        read, row = _people_with_ids(len(individual_ids), lock=lock)
 
         def people(rows: Rows) -> list[Individual]:
             return [m.individual_from_row(row(*r)) for r in rows]
@@ -364,18 +383,20 @@ class SqlIndividuals(_Repo):
 _FEW_IDS = 8
 
 
-def _people_with_ids(count: int) -> tuple[PreparedRead, Any]:
+def _people_with_ids(count: int, *, lock: bool = False) -> tuple[PreparedRead, Any]:
     """The individuals with `count` given ids (bound as id0, id1...), and a row type reading them by name."""
-    return _rows_read(f"individual.with_ids.{count}", IndividualRow,
-                      lambda table: table.c.id.in_([bindparam(f"id{i}") for i in range(count)]))
+    return _rows_read(f"individual.with_ids.{count}.{lock}", IndividualRow,
+                      lambda table: table.c.id.in_([bindparam(f"id{i}") for i in range(count)]), lock=lock)
 
 
-def _rows_read(key: str, model: type[SQLModel], where: Callable[[Any], Any]) -> tuple[PreparedRead, Any]:
+def _rows_read(key: str, model: type[SQLModel], where: Callable[[Any], Any], *, lock: bool = False
+               ) -> tuple[PreparedRead, Any]:
     """The workspace's rows of `model` that meet `where` (given the table), compiled once, and a row type reading
-    them by column name."""
+    them by column name. `lock`: FOR NO KEY UPDATE (PostgreSQL; SQLite's one writer at a time needs none)."""
     def build() -> tuple[PreparedRead, Any]:
         table = model.__table__  # type: ignore[attr-defined]
-        return (PreparedRead(_rows_of(model, where(table))),
+        stmt = _rows_of(model, where(table))
+        return (PreparedRead(stmt.with_for_update(key_share=True) if lock else stmt),
                 namedtuple(f"{model.__name__}Tuple", [c.name for c in table.c]))  # type: ignore[misc]
     found: tuple[PreparedRead, Any] = _prepared(key, build)
     return found
@@ -518,18 +539,27 @@ class SqlStageHistory(_Repo):
     def latest_by_stage(self, account_id: str) -> list[tuple[Stage, str, datetime]]:
         """Per stage and source of the account's evidence, the newest time: enough to
         re-infer the account's stage without reading every piece of its evidence (which grows with every log)."""
+        step, latest = self.latest_by_stage_read(account_id)
+        queue = self._queue()
+        if queue is not None:  # the evidence just queued is written in the same round trip, then read
+            rows = queue.run(step) or []
+        else:
+            self._s.flush()
+            rows = run_together(self._s.connection(), [step])[0] or []
+        return latest(rows)
+
+    def latest_by_stage_read(self, account_id: str
+                             ) -> tuple[Step, Callable[[Rows], list[tuple[Stage, str, datetime]]]]:
+        """`latest_by_stage` as a step to run together with other reads (storage.prepared.run_counted), and what
+        makes the (stage, source, newest time) of its rows."""
         t = StageEventRow.__table__  # type: ignore[attr-defined]
         latest = _prepared("stage_event.latest", lambda: PreparedRead(sa_select(
             t.c.stage, t.c.source, func.max(t.c.occurred_at).label("latest")).where(
             t.c.workspace_id == bindparam("ws"), t.c.account_id == bindparam("acc")).group_by(t.c.stage, t.c.source)))
-        params = {"ws": self._ws, "acc": account_id}
-        queue = self._queue()
-        if queue is not None:  # the evidence just queued is written in the same round trip, then read
-            rows = queue.run((latest, params)) or []
-        else:
-            self._s.flush()
-            rows = latest.rows(self._s.connection(), **params)
-        return [(Stage(r[0]), str(r[1]), _aware(r[2])) for r in rows]
+
+        def rows_of(rows: Rows) -> list[tuple[Stage, str, datetime]]:
+            return [(Stage(r[0]), str(r[1]), _aware(r[2])) for r in rows]
+        return (latest, {"ws": self._ws, "acc": account_id}), rows_of
 
     def of_account(self, account_id: str) -> list[StageEvidence]:
         stmt = _prepared("stage_event.of_account", lambda: _rows_of(

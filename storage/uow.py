@@ -7,16 +7,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
+from domain.buying import Stage
 from domain.customer import Account, Individual
 from domain.errors import Conflict, StorageUnavailable
 from storage import repositories as r
 from storage.pending import SqlPendingLogs, delivery_claim, mark_delivery
-from storage.prepared import Step, run_counted
+from storage.prepared import PreparedRead, Step, run_counted
 from storage.tables import WORKSPACE, DeliveryRow, WorkspaceRow
 from storage.views import VERSION, AccountViews
 
@@ -37,6 +38,8 @@ class LogStart:
     directory_version: int  # the workspace's change counter, read in the log's transaction
     account: Account | None = None  # the account asked for, None when it is not in this workspace
     people: list[Individual] = field(default_factory=list)  # the contacts asked for that are in this workspace
+    # the account's evidence as StageHistory.latest_by_stage reads it, when asked for (`stage_of`)
+    stage_latest: list[tuple[Stage, str, datetime]] | None = None
 
 
 class SqlUnitOfWork:
@@ -97,41 +100,54 @@ class SqlUnitOfWork:
     def asked_before(self, key: str) -> bool:
         return self.session.get(DeliveryRow, (self.workspace_id, _asked(key))) is not None
 
-    def open_log(self, *, delivery_key: str | None, account_id: str | None, contact_ids: list[str]) -> LogStart:
-        """Claim the delivery, then read the change counter, the account and the log's known contacts: one round
-        trip on PostgreSQL, where each was one. The claim comes first, before anything is written, so a retried
-        delivery writes nothing; the contacts go to `write_log` (`known`), which need not read them again."""
+    def open_log(self, *, delivery_key: str | None, account_id: str | None, contact_ids: list[str],
+                 stage_of: str | None = None, moving: bool = False) -> LogStart:
+        """Claim the delivery, then read the change counter, the log's known contacts, the account and (with
+        `stage_of`, the account whose stage the log will re-infer) the newest evidence per stage: one round trip on
+        PostgreSQL, the transaction's BEGIN included, where each was one. The claim comes first, before anything
+        is written, so a retried delivery writes nothing; the contacts go to `write_log` (`known`), which need not
+        read them again, and so does the evidence (`stage_latest`): the log's own is added to it in memory.
+
+        With `stage_of`, the rows the log's writes would lock are locked first, in the order they would lock
+        them: the contacts when the log may move their attitude (`moving`), then the account (which the new
+        interaction's trigger updates). So a concurrent log of the same account has committed before the
+        evidence is read, as when it was read after the writes, and its evidence counts."""
         conn, ws = self.session.connection(), self.workspace_id
         steps: list[Step] = []
         if delivery_key:
             self._delivery_key = delivery_key
             steps.append(delivery_claim(conn.dialect.name, ws, delivery_key, now=datetime.now(UTC)))
         steps.append((VERSION, {"ws": ws}))
-        account_read = self.accounts.get_read(account_id) if account_id else None
-        if account_read is not None:
-            steps.append(account_read[0])
-        people_read = self.individuals.with_ids_read(contact_ids)
+        people_read = self.individuals.with_ids_read(contact_ids, lock=bool(stage_of) and moving)
         if people_read is not None:
             steps.append(people_read[0])
-        results = iter(run_counted(conn, steps))
+        account_read = self.accounts.get_read(account_id, lock=stage_of == account_id) if account_id else None
+        if account_read is not None:
+            steps.append(account_read[0])
+        stage_read = self.stage_history.latest_by_stage_read(stage_of) if stage_of else None
+        if stage_read is not None:
+            steps.append(stage_read[0])
+        results = iter(run_counted(conn, steps, begin=True))
         repeated = bool(delivery_key) and next(results)[1] == 0
         version = next(results)[0]
         start = LogStart(repeated, int(version[0][0] or 0) if version else 0)
-        if account_read is not None:
-            start.account = account_read[1](next(results)[0] or [])
         if people_read is not None:
             start.people = people_read[1](next(results)[0] or [])
+        if account_read is not None:
+            start.account = account_read[1](next(results)[0] or [])
+        if stage_read is not None:
+            start.stage_latest = stage_read[1](next(results)[0] or [])
         return start
 
     def commit(self) -> None:
-        counter = None
+        """Commit what the unit did. Writes a log left held (repositories.queued_writes) and the move of the change
+        counter go with the COMMIT: one round trip on PostgreSQL. Nothing is committed when any of them fails."""
+        self.session.flush()  # what the ORM holds goes first (and the session's own commit has nothing to flush)
+        steps = r.held_writes(self.session)
         if self._directory_changed:
-            counter = self.session.exec(  # type: ignore[call-overload]
-                update(WorkspaceRow).where(WorkspaceRow.id == self.workspace_id)  # type: ignore[arg-type]
-                .values(change_counter=WorkspaceRow.change_counter + 1)
-                .returning(WORKSPACE.c.change_counter)
-            ).scalar()
+            steps.append((_MOVE_COUNTER, {"ws": self.workspace_id}))
         try:
+            results = run_counted(self.session.connection(), steps, commit=True) if steps else []
             self.session.commit()
         except IntegrityError as exc:
             self.session.rollback()
@@ -141,10 +157,12 @@ class SqlUnitOfWork:
         except OperationalError as exc:
             self.session.rollback()
             raise StorageUnavailable(_storage_message(exc)) from exc
+        counter = results[-1][0] if self._directory_changed else None
         self._directory_changed = False
-        self.committed_version = int(counter) if counter is not None else None
+        self.committed_version = int(counter[0][0]) if counter else None
 
     def rollback(self) -> None:
+        r.held_writes(self.session)  # dropped: never written
         self.session.rollback()
 
 
@@ -152,6 +170,9 @@ def _asked(key: str) -> str:
     return f"asked:{key}"[:200]  # the delivery table's key width
 
 
+_MOVE_COUNTER = PreparedRead(  # a commit that changed what the parser's index reads: the counter's new value
+    update(WORKSPACE).where(WORKSPACE.c.id == bindparam("ws"))
+    .values(change_counter=WORKSPACE.c.change_counter + 1).returning(WORKSPACE.c.change_counter))
 _CONFLICT = "Someone changed the same records at the same moment; nothing was saved. Please try again."
 
 

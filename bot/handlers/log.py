@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.context import Request, Services, StaleReading, claim
-from bot.logbook import undo_log, write_log
+from bot.logbook import moves_attitudes, undo_log, write_log
 from bot.replies import Button, Choice, Reply, Section, Tone, error
 from bot.summary import understood
+from domain.buying import Stage
 from domain.customer import Account, Individual, Lifecycle
 from domain.errors import NotAllowed, NotFound
 from domain.names import new_id
@@ -81,7 +82,9 @@ def _log(req: Request, svc: Services, reading: Reading, *, version: int | None) 
         named = reading.account.account if reading.account.kind == AccountKind.KNOWN else None
         asked = req.account_id or (named.id if named else None)
         start = uow.open_log(delivery_key=req.delivery_id, account_id=asked,
-                             contact_ids=[p.contact.id for p in reading.people if p.contact])
+                             contact_ids=[p.contact.id for p in reading.people if p.contact],
+                             stage_of=asked if reading.stage is not None else None,
+                             moving=moves_attitudes(reading))
         if start.repeated:
             assert req.delivery_id is not None
             return _repeated(uow, req, req.delivery_id)
@@ -101,14 +104,16 @@ def _log(req: Request, svc: Services, reading: Reading, *, version: int | None) 
                 reply = ask_person(uow, req, reading, account.id, chosen=[])
                 uow.commit()
                 return reply
-            return _save(uow, req, reading, account, svc=svc, known=start.people)
+            return _save(uow, req, reading, account, svc=svc, known=start.people,
+                         stage_latest=start.stage_latest if account is start.account else None)
         reply = _ask(uow, req, reading)
         uow.commit()
         return reply
 
 
 def _save(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, *, created: bool = False,
-          svc: Services | None = None, as_stored: bool = True, known: Sequence[Individual] = ()) -> Reply:
+          svc: Services | None = None, as_stored: bool = True, known: Sequence[Individual] = (),
+          stage_latest: Sequence[tuple[Stage, str, datetime]] | None = None) -> Reply:
     """Write the log and commit. With `svc`, the transaction changed nothing the parser's index reads but the
     account (`created`) and the people it created: this process's index takes them in without a reload
     (DirectoryCache.learned)."""
@@ -116,7 +121,7 @@ def _save(uow: SqlUnitOfWork, req: Request, reading: Reading, account: Account, 
     lifecycle = account.lifecycle
     interaction = write_log(uow, reading=reading, account=account, rep_id=req.actor.user_id, now=req.now,
                             created_account=created, created_people=people, account_as_stored=as_stored,
-                            known=known)
+                            known=known, stage_latest=stage_latest)
     uow.commit()
     # A prospect that became a customer changes what the index holds of an account it has: reloaded instead.
     in_place = (people or created) and (created or account.lifecycle == lifecycle)
