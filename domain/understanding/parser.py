@@ -118,7 +118,7 @@ def _mask(text: str, tokens: list[Token], spans: list[tuple[int, int]]) -> str:
 
 
 def _shorthand(lex: Lexicon) -> Shorthand:
-    return compile_shorthand(lex.section("text", "shorthand") or {})
+    return compile_shorthand({**(lex.section("text", "foreign") or {}), **(lex.section("text", "shorthand") or {})})
 
 
 def _only_names_account(
