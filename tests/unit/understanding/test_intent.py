@@ -91,3 +91,18 @@ def test_reads_questions_without_command_words_as_their_query(
 )
 def test_a_log_that_ends_in_a_question_or_names_a_role_stays_a_log(read: Callable[..., Reading], text: str) -> None:
     assert read(text).intent == Intent.LOG
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("did Tyrell make it to validation yet?", Intent.STAGE),
+        ("is Oscorp past the pilot stage?", Intent.STAGE),
+        ("got any tips for winning over Robert Chen?", Intent.NEXT),
+        ("what would you send Hiro next?", Intent.NEXT),
+        ("everything you have on Cyberdyne please", Intent.ACCOUNT),
+        ("who holds the budget at Tyrell?", Intent.DMU),
+    ],
+)
+def test_reads_more_plain_questions_as_their_query(read: Callable[..., Reading], text: str, intent: Intent) -> None:
+    assert read(text).intent == intent

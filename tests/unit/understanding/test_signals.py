@@ -392,3 +392,16 @@ def test_words_said_in_public_or_news_relayed_are_no_conversation(
 def test_news_of_a_new_executive_heard_on_a_call_is_still_a_conversation(read: Callable[..., Reading]) -> None:
     assert {s.channel.value for s in read("Call with Robert Chen: Tyrell has a new CIO, wants a demo").signals} == {
         "engagement"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Renewal chat with Peter - they're cutting spend and might drop two modules",
+     "Initech's CFO is re-evaluating all software vendors before the renewal",
+     "Peter is retiring in January and Initech hasn't named a successor",
+     "Peter, our champion at Initech, is leaving end of month and there's no successor"],
+)
+def test_more_words_of_a_customers_loyalty_risk(read: Callable[..., Reading], text: str) -> None:
+    reading = read(text)
+    assert ("loyalty", "negative") in {(s.channel.value, s.polarity.value) for s in reading.signals}
+    assert reading.next_step is None

@@ -208,3 +208,14 @@ def test_a_customer_pricing_more_sites_is_a_customer(read: Callable[..., Reading
 def test_a_prospect_pricing_more_sites_is_still_validating(read: Callable[..., Reading]) -> None:
     reading = read("Robert Chen wants a quote for two more regions")
     assert reading.stage is not None and reading.stage.stage == Stage.VALIDATION
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [("Initech asked us for an offer for their second kitchen site", Stage.CUSTOMER),
+     ("Peter declined to serve as a reference", Stage.CUSTOMER),
+     ("Robert Chen said Tyrell will trial us in Q1", Stage.VENDOR_SELECTION)],
+)
+def test_stage_in_the_words_of_a_second_probe(read: Callable[..., Reading], text: str, stage: Stage) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
