@@ -86,7 +86,7 @@ def read_signals(
     rules, ctx = lex.compiled("signals.rules", _build), context_rules(lex)
     mood = _polarity(sentiment(clauses, lex))
     votes: dict[Channel, list[tuple[float | None, str]]] = {}  # None: the phrase takes the message's mood
-    said = any(rules.contact.find(c) for c in clauses)
+    said = any(_heard(c, rules) for c in clauses)
     for clause in clauses:
         matches = rules.channels.find(clause)
         if customer:  # a wish to add more voiced on a call is how the call went, not news of its own
@@ -128,6 +128,12 @@ def read_signals(
     if interaction and talked and (not out or said) and Channel.ENGAGEMENT not in votes:
         out.append(SignalReading(Channel.ENGAGEMENT, _how_it_went(mood, out), ""))
     return out
+
+
+def _heard(clause: str, rules: SignalRules) -> bool:
+    """A conversation reported in the clause: "joined" in "a new COO joined" is the news, not a call joined."""
+    news = rules.news.find(clause)
+    return any(all(m.end <= n.start or m.start >= n.end for n in news) for m in rules.contact.find(clause))
 
 
 def _how_it_went(mood: Polarity, news: list[SignalReading]) -> Polarity:

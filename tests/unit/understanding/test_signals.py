@@ -405,3 +405,8 @@ def test_more_words_of_a_customers_loyalty_risk(read: Callable[..., Reading], te
     reading = read(text)
     assert ("loyalty", "negative") in {(s.channel.value, s.polarity.value) for s in reading.signals}
     assert reading.next_step is None
+
+
+def test_a_new_executive_who_joined_is_news_not_a_call_joined(read: Callable[..., Reading]) -> None:
+    reading = read("Initech: a new COO joined and wants to review every vendor contract before renewal")
+    assert {(s.channel.value, s.polarity.value) for s in reading.signals} == {("loyalty", "negative")}
