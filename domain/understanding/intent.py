@@ -17,20 +17,22 @@ _OPENING_WORDS = 3  # a phrase starting within these words opens the message
 @dataclass(frozen=True)
 class IntentRules:
     order: list[tuple[Intent, frozenset[str], frozenset[str], PhraseSet[Intent]]]
+    openings: list[tuple[Intent, PhraseSet[Intent]]]  # count only when the message opens with them
     openers: frozenset[str]
     short_words: int
 
 
 def _build(lex: Lexicon) -> IntentRules:
-    order = []
+    order, openings = [], []
     for entry in lex.section("intents", "intent") or []:
         intent = Intent(entry["name"])
         whole = frozenset(fold(w).strip() for w in entry.get("whole", []))
         commands = frozenset(fold(w).strip() for w in entry.get("commands", []))
         order.append((intent, whole, commands, PhraseSet([(intent, entry.get("phrases", []))])))
+        openings.append((intent, PhraseSet([(intent, entry.get("openings", []))])))
     question = lex.section("intents", "question") or {}
     return IntentRules(
-        order, frozenset(fold(w) for w in question.get("openers", [])), int(question.get("short_words", 6))
+        order, openings, frozenset(fold(w) for w in question.get("openers", [])), int(question.get("short_words", 6))
     )
 
 
@@ -54,4 +56,7 @@ def read_intent(text: str, lex: Lexicon) -> Intent:
         for m in phrases.find(bare):
             if asks or short or m.start < opening:
                 return intent
+    for intent, starts in rules.openings:  # "has Tyrell moved past validation yet?": a question opening the message
+        if any(m.start == 0 for m in starts.find(bare)):
+            return intent
     return Intent.LOG

@@ -86,7 +86,7 @@ def _read(text: str, now: datetime, directory: Directory) -> Reading:
         people=persons,
         signals=tuple(signals),
         touches=tuple(read_touches(fold(work), lex)),
-        stage=_loyal_customer(read_stage(heard, lex), signals, customer),
+        stage=_loyal_customer(read_stage(heard, lex, customer=customer), signals, customer),
         next_step=read_next_step(folded, raw, steps, now.date(), lex, numeric_order(_zone(now), lex)),
         text=text,
     )
@@ -118,7 +118,7 @@ def _mask(text: str, tokens: list[Token], spans: list[tuple[int, int]]) -> str:
 
 
 def _shorthand(lex: Lexicon) -> Shorthand:
-    return compile_shorthand(lex.section("text", "shorthand") or {})
+    return compile_shorthand({**(lex.section("text", "foreign") or {}), **(lex.section("text", "shorthand") or {})})
 
 
 def _only_names_account(

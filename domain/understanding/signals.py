@@ -18,10 +18,12 @@ from domain.understanding.scores import rating, survey
 class SignalRules:
     channels: PhraseSet[tuple[Channel, str]]
     customer_channels: PhraseSet[tuple[Channel, str]]  # read only at an account that already buys from us
+    customer_news: PhraseSet[tuple[Channel, str]]  # the same, and news besides any conversation it was heard in
     sentiment: PhraseSet[float]
     touches: PhraseSet[str]
     contact: PhraseSet[bool]  # the rep heard it from them: a conversation besides what it revealed
     direct: PhraseSet[bool]  # a message sent through a social network, not a post on it
+    news: PhraseSet[bool]  # a leadership change relayed as news: no conversation by itself
     hedges: PhraseSet[bool]  # "maybe", "hard to say": mild good words said with a hedge are no good news
     hedge_up_to: float
     overall: PhraseSet[bool]  # "overall positive", "I think": the rep's own read of a mixed conversation
@@ -34,13 +36,16 @@ def _channel_rows(rows: list[dict[str, Any]]) -> list[tuple[tuple[Channel, str],
 def _build(lex: Lexicon) -> SignalRules:
     channels = _channel_rows(lex.section("signals", "channel") or [])
     customer = _channel_rows(lex.section("signals", "customer_channel") or [])
+    customer_news = _channel_rows(lex.section("signals", "customer_news") or [])
     sentiment = [(float(e.get("weight", 1)), e.get("phrases", [])) for e in lex.section("signals", "sentiment") or []]
     touches = [(k, v) for k, v in (lex.section("touches", "touch") or {}).items() if k in TOUCH_KINDS]
     heard = lex.section("signals", "heard_from") or {}
     hedge = lex.section("signals", "hedge") or {}
     overall = lex.section("signals", "overall") or {}
-    return SignalRules(PhraseSet(channels), PhraseSet(customer), PhraseSet(sentiment), PhraseSet(touches),
+    return SignalRules(PhraseSet(channels), PhraseSet(customer), PhraseSet(customer_news), PhraseSet(sentiment),
+                       PhraseSet(touches),
                        PhraseSet([(True, heard.get("contact", []))]), PhraseSet([(True, heard.get("direct", []))]),
+                       PhraseSet([(True, heard.get("news", []))]),
                        PhraseSet([(True, hedge.get("phrases", []))]), float(hedge.get("up_to", 0)),
                        PhraseSet([(True, overall.get("phrases", []))]))
 
@@ -81,11 +86,12 @@ def read_signals(
     rules, ctx = lex.compiled("signals.rules", _build), context_rules(lex)
     mood = _polarity(sentiment(clauses, lex))
     votes: dict[Channel, list[tuple[float | None, str]]] = {}  # None: the phrase takes the message's mood
-    said = any(rules.contact.find(c) for c in clauses)
+    said = any(_heard(c, rules) for c in clauses)
     for clause in clauses:
         matches = rules.channels.find(clause)
         if customer:  # a wish to add more voiced on a call is how the call went, not news of its own
             matches += [m for m in rules.customer_channels.find(clause) if not (said and m.tag[1] == "positive")]
+            matches += rules.customer_news.find(clause)
         direct = bool(rules.direct.find(clause))
         for m in matches:
             channel, fixed = m.tag
@@ -117,9 +123,17 @@ def read_signals(
         out.append(SignalReading(channel, polarity, found[0][1]))
     # "said on LinkedIn", "a review says", "said 9 in the NPS survey": the post or the survey said it
     said = said and not votes.keys() & {Channel.CHATTER, Channel.SAMPLING}
-    if interaction and _says_anything(clauses) and (not out or said) and Channel.ENGAGEMENT not in votes:
+    relayed = not said and any(rules.news.find(c) for c in clauses)  # "heads up: they have a new CIO"
+    talked = _says_anything(clauses) and not relayed
+    if interaction and talked and (not out or said) and Channel.ENGAGEMENT not in votes:
         out.append(SignalReading(Channel.ENGAGEMENT, _how_it_went(mood, out), ""))
     return out
+
+
+def _heard(clause: str, rules: SignalRules) -> bool:
+    """A conversation reported in the clause: "joined" in "a new COO joined" is the news, not a call joined."""
+    news = rules.news.find(clause)
+    return any(all(m.end <= n.start or m.start >= n.end for n in news) for m in rules.contact.find(clause))
 
 
 def _how_it_went(mood: Polarity, news: list[SignalReading]) -> Polarity:

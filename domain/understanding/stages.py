@@ -18,6 +18,7 @@ class StageRules:
     lost: PhraseSet[bool]
     ours: PhraseSet[bool]  # trouble with our product: the pain phrases inside are no evidence
     content: PhraseSet[bool]  # a whitepaper, a webinar: the topic words of its title are no evidence
+    customer_only: PhraseSet[Stage]  # a customer's expansion ("pricing for 6 more schools"), read only at one
 
 
 def _build(lex: Lexicon) -> StageRules:
@@ -28,6 +29,7 @@ def _build(lex: Lexicon) -> StageRules:
         PhraseSet([(True, table.get("lost", []))]),
         PhraseSet([(True, table.get("ours", []))]),
         PhraseSet([(True, table.get("content", []))]),
+        PhraseSet([(Stage.CUSTOMER, table.get("customer_only", []))]),
     )
 
 
@@ -39,7 +41,7 @@ def _in_a_title(clause: str, start: int, end: int, rules: StageRules) -> bool:
     return len(before) > 1 and before[-1] in ("on", "about") and bool(rules.content.find(" ".join(before[:-1])))
 
 
-def read_stage(clauses: list[str], lex: Lexicon) -> StageReading | None:
+def read_stage(clauses: list[str], lex: Lexicon, *, customer: bool = False) -> StageReading | None:
     rules: StageRules = lex.compiled("stages.rules", _build)
     ctx = context_rules(lex)
     best: StageReading | None = None
@@ -47,6 +49,8 @@ def read_stage(clauses: list[str], lex: Lexicon) -> StageReading | None:
         if any(not historical(clause, m.start, m.end, ctx) for m in rules.lost.find(clause)):
             return None
         found = [(m, False) for m in rules.evidence.find(clause)] + [(m, True) for m in rules.presupposed.find(clause)]
+        if customer:
+            found += [(m, False) for m in rules.customer_only.find(clause)]
         ours = rules.ours.find(clause)
         for m, holds_negated in found:
             if m.tag == Stage.PAIN_RECOGNITION and any(o.start < m.end and m.start < o.end for o in ours):

@@ -99,7 +99,8 @@ def compile_shorthand(table: dict[str, str]) -> Shorthand:
     if not items:
         return None
     alts = []
-    for key in sorted(items, key=len, reverse=True):
+    spellings = {k.casefold() for k, v in table.items() if v} | set(items)  # "nächster" as typed, "nachster" too
+    for key in sorted(spellings, key=len, reverse=True):
         tail = "" if not key[-1].isalnum() else r"(?![\w'])"
         alts.append(re.escape(key) + tail)
     # every key starts at a word start: that lookbehind is tested once per position, not once per key

@@ -336,3 +336,77 @@ def test_a_hedged_future_or_a_plain_would_leaves_good_news_good(
     read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
 ) -> None:
     assert signals(read(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Renewal call with Peter: budget cut 20%, they may drop the analytics module",
+         {("engagement", "negative"), ("loyalty", "negative")}),
+        ("Initech renewal discussion - finance is cutting budgets",
+         {("engagement", "negative"), ("loyalty", "negative")}),
+        ("Initech will sunset our dispatch module unless we integrate with their ERP", {("loyalty", "negative")}),
+        ("Our champion at Initech has left the company; no replacement named yet", {("loyalty", "negative")}),
+        ("Initech has a new CFO who is reviewing all vendor contracts ahead of renewal", {("loyalty", "negative")}),
+        ("Peter gave us a 9 on NPS and said we can use them as a case study",
+         {("sampling", "positive"), ("loyalty", "positive")}),
+        ("Initech offered to host a site visit for prospects", {("loyalty", "positive")}),
+    ],
+)
+def test_a_customers_loyalty_risks_and_favours_are_loyalty(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert {(s.channel.value, s.polarity.value) for s in read(text).signals} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quick call with Peter at Initech, all good, no asks", {("engagement", "positive")}),
+        ("Robert Chen says Tyrell may drop the reporting module from scope", {("engagement", "neutral")}),
+        ("Robert Chen asked for a case study from their industry", {("engagement", "positive")}),
+    ],
+)
+def test_a_routine_call_or_a_prospects_words_stay_engagement(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert {(s.channel.value, s.polarity.value) for s in read(text).signals} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Robert Chen said on a panel at FinCon that our tool saved them millions", {("chatter", "positive")}),
+        ("Katherine Dubois said on stage at the summit that vendors overpromise", {("chatter", "negative")}),
+        ("In a press piece, Hiro Sato said Acme loves our planning tool", {("chatter", "positive")}),
+        ("heads up: Oscorp has a new CIO", set()),
+        ("Peter declined to be a reference this year", {("loyalty", "negative")}),
+    ],
+)
+def test_words_said_in_public_or_news_relayed_are_no_conversation(
+    read: Callable[..., Reading], text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert {(s.channel.value, s.polarity.value) for s in read(text).signals} == expected
+
+
+def test_news_of_a_new_executive_heard_on_a_call_is_still_a_conversation(read: Callable[..., Reading]) -> None:
+    assert {s.channel.value for s in read("Call with Robert Chen: Tyrell has a new CIO, wants a demo").signals} == {
+        "engagement"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Renewal chat with Peter - they're cutting spend and might drop two modules",
+     "Initech's CFO is re-evaluating all software vendors before the renewal",
+     "Peter is retiring in January and Initech hasn't named a successor",
+     "Peter, our champion at Initech, is leaving end of month and there's no successor"],
+)
+def test_more_words_of_a_customers_loyalty_risk(read: Callable[..., Reading], text: str) -> None:
+    reading = read(text)
+    assert ("loyalty", "negative") in {(s.channel.value, s.polarity.value) for s in reading.signals}
+    assert reading.next_step is None
+
+
+def test_a_new_executive_who_joined_is_news_not_a_call_joined(read: Callable[..., Reading]) -> None:
+    reading = read("Initech: a new COO joined and wants to review every vendor contract before renewal")
+    assert {(s.channel.value, s.polarity.value) for s in reading.signals} == {("loyalty", "negative")}

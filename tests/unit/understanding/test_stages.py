@@ -192,3 +192,30 @@ def test_a_lost_deal_or_a_bare_threat_shows_no_stage(read: Callable[..., Reading
 def test_reads_stage_evidence_in_still_more_words(read: Callable[..., Reading], text: str, stage: Stage) -> None:
     reading = read(text)
     assert reading.stage is not None and reading.stage.stage == stage
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Peter asked for pricing to roll out to 6 more schools", "Initech wants a quote for two more regions",
+     "Peter asked for an offer for their second site",
+     "call with Peter - they want to extend the platform to the warehouses"],
+)
+def test_a_customer_pricing_more_sites_is_a_customer(read: Callable[..., Reading], text: str) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == Stage.CUSTOMER
+
+
+def test_a_prospect_pricing_more_sites_is_still_validating(read: Callable[..., Reading]) -> None:
+    reading = read("Robert Chen wants a quote for two more regions")
+    assert reading.stage is not None and reading.stage.stage == Stage.VALIDATION
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [("Initech asked us for an offer for their second kitchen site", Stage.CUSTOMER),
+     ("Peter declined to serve as a reference", Stage.CUSTOMER),
+     ("Robert Chen said Tyrell will trial us in Q1", Stage.VENDOR_SELECTION)],
+)
+def test_stage_in_the_words_of_a_second_probe(read: Callable[..., Reading], text: str, stage: Stage) -> None:
+    reading = read(text)
+    assert reading.stage is not None and reading.stage.stage == stage
