@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.path.insert(1, str(_ROOT))  # bench.teams_turns: the same texts whichever tree runs
 
     import bot
-    from bench.teams_turns import NOW, texts, world_of
+    from bench.teams_turns import NOW, _database, texts, world_of
     from bot.bootstrap import bootstrap
     from bot.context import Actor
     from bot.dataio.importer import import_world
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     from bot.settings import Settings
     print(f"code: {Path(bot.__file__).resolve().parents[1]}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        url, drop = _database(args.database_url, Path(tmp))
+        url, cleanup = _database(args.database_url, "log", Path(tmp))
         try:
             app = bootstrap(Settings(DATABASE_URL=url))
             ws = f"bench:{uuid.uuid4().hex[:8]}"
@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> None:
                       f"CPU {cpu / args.logs * 1e3:.3f} ms a log", flush=True)
             app.engine.dispose()
         finally:
-            drop()
+            for drop in cleanup:
+                drop()
 
 
 def _paired(log: Callable[[], None], logs: int, rounds: int, block: int = 50) -> None:
@@ -135,24 +136,6 @@ def _paired(log: Callable[[], None], logs: int, rounds: int, block: int = 50) ->
                   f"{statistics.median(w) * 1e3:.3f} ms (p10 {w[len(w) // 10] * 1e3:.3f}, "
                   f"p90 {w[len(w) * 9 // 10] * 1e3:.3f}), CPU {cpu[old] / len(w) * 1e3:.3f} ms a log", flush=True)
     four_round_trips(False)
-
-
-def _database(admin_url: str | None, tmp: Path) -> tuple[str, Callable[[], None]]:
-    if not admin_url:
-        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
-    from sqlalchemy import create_engine, text
-
-    name = f"tp_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
 if __name__ == "__main__":
