@@ -49,7 +49,7 @@ def write_log(uow: SqlUnitOfWork, *, reading: Reading, account: Account, rep_id:
     with queued_writes(uow.session, until_commit=True):  # sent with the COMMIT: one round trip on PostgreSQL
         uow.individuals.add_new(created)  # with their attitude already moved: one row each, written once
         fresh = {p.id for p in created}
-        for change in moves:
+        for change in sorted(moves, key=lambda c: c.individual_id):  # by id: two logs lock people in one order
             if change.individual_id not in fresh:
                 uow.individuals.set_attitude(change.individual_id, change.after)
         uow.signals.add_all([Signal(new_id(), account.id, s.channel, s.polarity, now, s.phrase or reading.text,

@@ -396,7 +396,9 @@ def _rows_read(key: str, model: type[SQLModel], where: Callable[[Any], Any], *, 
     def build() -> tuple[PreparedRead, Any]:
         table = model.__table__  # type: ignore[attr-defined]
         stmt = _rows_of(model, where(table))
-        return (PreparedRead(stmt.with_for_update(key_share=True) if lock else stmt),
+        if lock:  # rows are locked as they are read: by id, the order every log's updates take (bot/logbook.py)
+            stmt = stmt.order_by(table.c.id).with_for_update(key_share=True)
+        return (PreparedRead(stmt),
                 namedtuple(f"{model.__name__}Tuple", [c.name for c in table.c]))  # type: ignore[misc]
     found: tuple[PreparedRead, Any] = _prepared(key, build)
     return found

@@ -108,9 +108,9 @@ class SqlUnitOfWork:
         is written, so a retried delivery writes nothing; the contacts go to `write_log` (`known`), which need not
         read them again, and so does the evidence (`stage_latest`): the log's own is added to it in memory.
 
-        With `stage_of`, the rows the log's writes would lock are locked first, in the order they would lock
-        them: the contacts when the log may move their attitude (`moving`), then the account (which the new
-        interaction's trigger updates). So a concurrent log of the same account has committed before the
+        With `stage_of`, the rows the log's writes would lock are locked first, in the order every log's writes
+        lock them: the contacts by id when the log may move their attitude (`moving`), then the account (which the
+        new interaction's trigger updates). So a concurrent log of the same account has committed before the
         evidence is read, as when it was read after the writes, and its evidence counts."""
         conn, ws = self.session.connection(), self.workspace_id
         steps: list[Step] = []
@@ -124,7 +124,10 @@ class SqlUnitOfWork:
         account_read = self.accounts.get_read(account_id, lock=stage_of == account_id) if account_id else None
         if account_read is not None:
             steps.append(account_read[0])
-        stage_read = self.stage_history.latest_by_stage_read(stage_of) if stage_of else None
+        # Read before the writes only inside the write transaction: on SQLite, only the claim's INSERT opens it
+        # (without one, another writer could commit evidence before this log's commit); the log then reads after.
+        in_write = bool(delivery_key) or conn.dialect.name != "sqlite"
+        stage_read = self.stage_history.latest_by_stage_read(stage_of) if stage_of and in_write else None
         if stage_read is not None:
             steps.append(stage_read[0])
         results = iter(run_counted(conn, steps, begin=True))

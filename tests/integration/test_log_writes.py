@@ -220,3 +220,40 @@ def test_writes_held_when_the_log_fails_are_never_written(app: App, world: str) 
         assert "lost" not in [s.text for s in uow.signals.of_account(account.id)]
         uow.signals.add_all([Signal(new_id(), account.id, Channel.ENGAGEMENT, Polarity.POSITIVE, NOW, "direct")])
         assert "direct" in [s.text for s in uow.signals.of_account(account.id)]  # outside a block: written at once
+
+
+@pytest.mark.parametrize("delivery", [None, "Ev-low"])
+def test_a_log_whose_stage_another_process_moved_meanwhile_stores_the_stage_of_all_evidence(
+        app: App, world: str, database_url: str, monkeypatch: pytest.MonkeyPatch, delivery: str | None) -> None:
+    """Between a log's first reads and its writes another process commits stronger evidence for the same account:
+    the stored stage counts it (with or without a delivery id, whose claim is what opens SQLite's write
+    transaction; a console log has none)."""
+    import threading
+
+    import bot.handlers.log as handler
+
+    other = bootstrap(Settings(DATABASE_URL=database_url))
+    rep = Actor(world, "U_REP", tz="America/New_York")
+    low = "Call with Bill Lumbergh at Initech Software, they are struggling with manual reporting and it costs them"
+    high = "Call with Bill Lumbergh at Initech Software, they want a pilot next month"
+    real = handler.write_log
+
+    replies: list[Reply] = []
+    second = threading.Thread(target=lambda: replies.append(other.dispatcher.handle_text(
+        high, actor=rep, now=NOW, delivery_id="Ev-high")))
+
+    def meanwhile(uow: Any, **kw: Any) -> Any:
+        if kw["reading"].text == low:  # after the log's first reads, before its writes
+            second.start()
+            second.join(timeout=1)  # it commits now, or waits for what this log holds (its claim, its locks)
+        return real(uow, **kw)
+
+    monkeypatch.setattr(handler, "write_log", meanwhile)
+    assert app.dispatcher.handle_text(low, actor=rep, now=NOW, delivery_id=delivery).tone == Tone.SUCCESS
+    second.join(timeout=20)
+    assert [r.tone for r in replies] == [Tone.SUCCESS]
+    with app.services.uow(world) as uow:
+        account = uow.accounts.by_name("Initech Software")
+        assert account is not None
+        assert account.stage == current_stage(uow, account.id, now=NOW) == Stage.VENDOR_SELECTION
+    other.engine.dispose()
