@@ -237,8 +237,8 @@ def serve_slack(app: App, *, signing_secret: str | None = None, token: str | Non
     # A slash command's ack only records it in the spool file (local, never the network: the bot token was
     # checked at start), so it runs on the event loop, without Bolt. With OAuth, each request's installation is
     # read first; on PostgreSQL the record is a network round trip: those go to Bolt in the thread pool.
-    fast = spool is not None and token is not None and handler is None
+    direct = recorder(bot, token) if spool is not None and token and handler is None else None
     server = make_web_app(app, bolt, signing_secret=signing_secret, socket=handler, worker=worker, inbox=inbox,
-                          direct=recorder(bot, token) if fast and token else None)
+                          direct=direct)
     server.cleanup_ctx.extend(contexts)
     web.run_app(server, host=host, port=port, access_log=None, print=None)

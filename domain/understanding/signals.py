@@ -9,7 +9,7 @@ from typing import Any
 from domain.listening import TOUCH_KINDS, Channel, Polarity
 from domain.understanding.context import conditioned, context_rules, historical, negated, wished
 from domain.understanding.lexicon import Lexicon
-from domain.understanding.patterns import PhraseSet
+from domain.understanding.patterns import PhraseMatch, PhraseSet
 from domain.understanding.reading import SignalReading, TouchReading
 from domain.understanding.scores import rating, survey
 
@@ -86,7 +86,8 @@ def read_signals(
     rules, ctx = lex.compiled("signals.rules", _build), context_rules(lex)
     mood = _polarity(sentiment(clauses, lex))
     votes: dict[Channel, list[tuple[float | None, str]]] = {}  # None: the phrase takes the message's mood
-    said = any(_heard(c, rules) for c in clauses)
+    news = [rules.news.find(c) for c in clauses]  # "heads up: they have a new CIO": relayed, not heard
+    said = any(_heard(c, n, rules) for c, n in zip(clauses, news, strict=True))
     for clause in clauses:
         matches = rules.channels.find(clause)
         if customer:  # a wish to add more voiced on a call is how the call went, not news of its own
@@ -123,16 +124,15 @@ def read_signals(
         out.append(SignalReading(channel, polarity, found[0][1]))
     # "said on LinkedIn", "a review says", "said 9 in the NPS survey": the post or the survey said it
     said = said and not votes.keys() & {Channel.CHATTER, Channel.SAMPLING}
-    relayed = not said and any(rules.news.find(c) for c in clauses)  # "heads up: they have a new CIO"
+    relayed = not said and any(news)
     talked = _says_anything(clauses) and not relayed
     if interaction and talked and (not out or said) and Channel.ENGAGEMENT not in votes:
         out.append(SignalReading(Channel.ENGAGEMENT, _how_it_went(mood, out), ""))
     return out
 
 
-def _heard(clause: str, rules: SignalRules) -> bool:
+def _heard(clause: str, news: list[PhraseMatch[bool]], rules: SignalRules) -> bool:
     """A conversation reported in the clause: "joined" in "a new COO joined" is the news, not a call joined."""
-    news = rules.news.find(clause)
     return any(all(m.end <= n.start or m.start >= n.end for n in news) for m in rules.contact.find(clause))
 
 
