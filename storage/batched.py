@@ -3,23 +3,28 @@
 A log's writes go to the server in one round trip (a psycopg pipeline), but psycopg still handles every statement
 on its own: a cursor's execute, its parameters, its send and its poll, about as much client CPU as the statement
 costs the server. The INSERTs of a log's signals, touches, attitude moves, stage evidence and next step are
-sent one after the other; here each such run becomes one statement: the first ones as data-modifying CTEs
-(`WITH w0 AS (INSERT ...), w1 AS (INSERT ...) INSERT ...`), several rows of a table as one multi-row VALUES.
+sent one after the other, then the interaction's; here each such run becomes one statement: the first ones as
+data-modifying CTEs (`WITH w0 AS (INSERT ...), w1 AS (INSERT ...) INSERT ...`), several rows of a table as one
+multi-row VALUES.
 
 Why that writes the same rows with the same guarantees: these INSERTs carry fresh ids and their values only (no
 SELECT, no ON CONFLICT), so the one snapshot the sub-statements share and the order they run in change nothing
-they write; no trigger watches these tables (migration 0005 puts triggers on individual and interaction only,
-which are never merged), and the foreign-key checks, deferred to the end of the statement, lock the same account
-and workspace rows (FOR KEY SHARE) as before. The statement is in the same transaction and pipeline, in the same
-place: one failing row fails it, and the transaction with it, as before. SQLite has no data-modifying CTEs: its
-steps are left as they are.
+they write; no trigger watches these tables (migration 0005 puts triggers on individual and interaction only), and
+the foreign-key checks, deferred to the end of the statement, lock the same account and workspace rows (FOR KEY
+SHARE: no log's lock conflicts with it) as before. The interaction's INSERT joins a run only as its last, the
+statement's main INSERT: its trigger (an UPDATE of the account row, the lock other logs of the account wait for)
+fires at the end of the statement, as it fired at the end of its own, after the same rows and before the next
+step; it reads only the account row, with a snapshot of its own. New people (individual, whose trigger counts
+them on the account) and every UPDATE stay statements of their own, in their place. The statement is in the same
+transaction and pipeline, in the same place: one failing row fails it, and the transaction with it, as before.
+SQLite has no data-modifying CTEs: its steps are left as they are.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam
 from sqlalchemy.sql.schema import Table
@@ -28,6 +33,9 @@ from storage.prepared import PreparedRead, Step
 
 # What the log inserts into and no trigger watches (storage/migrations/versions/0005_account_deal_aggregates.py).
 UNWATCHED = frozenset({"signal", "touch", "attitude_event", "stage_event", "next_step"})
+# Watched, but only by an AFTER trigger that updates the account row: as the last INSERT of a run (the statement's
+# main one), that trigger fires where it fired before, once the run's rows are in and before the next step.
+LAST_OF_A_RUN = frozenset({"interaction"})
 _MAX_SHAPES = 256  # statements kept (one per shape: tables, columns and rows); past that, steps are left as they are
 _MAX_ROWS = 64  # a larger batch (an import) is left to executemany
 
@@ -40,7 +48,9 @@ class NewRows(PreparedRead):
         self.table = table
         self.keys = keys
         # merged only where nothing but the given values is written: no trigger, no client-side default to fill in
-        self.mergeable = table.name in UNWATCHED and all(c.default is None or c.key in keys for c in table.c)
+        plain = all(c.default is None or c.key in keys for c in table.c)
+        self.mergeable = plain and table.name in UNWATCHED
+        self.ends_a_run = plain and table.name in LAST_OF_A_RUN
 
 
 Shape = tuple[tuple[str, tuple[str, ...], int], ...]
@@ -53,27 +63,32 @@ def batched(steps: Sequence[Step], dialect_name: str) -> list[Step]:
     if dialect_name != "postgresql":
         return list(steps)
     out: list[Step] = []
-    run: list[tuple[NewRows, list[dict[str, Any]]]] = []
+    run: list[Step] = []
     for step in steps:
-        prepared, params = step
+        prepared = step[0]
         if isinstance(prepared, NewRows) and prepared.mergeable:
-            run.append((prepared, [params] if isinstance(params, dict) else list(params)))
-            continue
-        out += _one_step(run)
-        run = []
-        out.append(step)
+            run.append(step)
+        elif isinstance(prepared, NewRows) and prepared.ends_a_run and run:
+            out += _one_step([*run, step])
+            run = []
+        else:
+            out += _one_step(run)
+            run = []
+            out.append(step)
     out += _one_step(run)
     return out
 
 
-def _one_step(run: list[tuple[NewRows, list[dict[str, Any]]]]) -> list[Step]:
+def _one_step(steps: list[Step]) -> list[Step]:
+    """The steps (new rows, NewRows all) as one, or as they are."""
+    run = [(cast(NewRows, p), [params] if isinstance(params, dict) else list(params)) for p, params in steps]
     rows = sum(len(r) for _p, r in run)
     if rows < 2 or rows > _MAX_ROWS:  # one row is a statement already; a bulk load keeps its executemany
-        return [(prepared, r) for prepared, r in run]
+        return list(steps)
     shape = tuple((prepared.table.name, prepared.keys, len(r)) for prepared, r in run)
     statement = _STATEMENTS.get(shape) or _new_statement(shape, run)
     if statement is None:
-        return [(prepared, r) for prepared, r in run]
+        return list(steps)
     params = {f"w{i}_{j}_{k}": row[k] for i, (prepared, r) in enumerate(run) for j, row in enumerate(r)
               for k in prepared.keys}  # a missing column raises, as the step's own statement would
     return [(statement, params)]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql
 
 import storage.uow as uow_module
 from bot.bootstrap import App
@@ -21,6 +22,7 @@ from tests.integration.helpers import load_world
 # two signals, a touch, stage evidence, a next step and, with a positive tone, attitude moves
 NOTE = "Great call with Frank at Globex today, he loved the demo, wants a pilot and the security pack by Friday"
 _CHILDREN = (t.SignalRow, t.TouchRow, t.AttitudeEventRow, t.StageEventRow, t.NextStepRow)
+_INTERACTION, _ACCOUNT = t.InteractionRow.__table__, t.AccountRow.__table__  # type: ignore[attr-defined]
 
 
 def _step(model: Any, count: int) -> Step:
@@ -36,13 +38,18 @@ def test_runs_of_new_rows_of_unwatched_tables_become_one_step_in_place_on_postgr
     steps = [people, signals, touch, interaction, evidence, step, counter]
     assert batched(steps, "sqlite") == steps
     merged = batched(steps, "postgresql")
-    assert [s[0] for s in merged[:1] + merged[2:3] + merged[4:]] == [people[0], interaction[0], counter[0]]
-    assert len(merged) == 5 and all(not isinstance(s[0], NewRows) for s in (merged[1], merged[3]))
+    # the interaction ends the run before it; new people and the counter stay as they were, in their place
+    assert len(merged) == 4 and merged[0] == people and merged[3] == counter
+    assert all(not isinstance(s[0], NewRows) for s in merged[1:3])
+    assert "INSERT INTO interaction" in str(merged[1][0].stmt.compile(dialect=postgresql.dialect()))
     assert batched([touch], "postgresql") == [touch]  # a single row is a statement already
+    assert batched([people, interaction], "postgresql") == [people, interaction]  # no run to end
 
 
-def _children(conn: Any, interaction_id: str) -> dict[str, list[tuple[str, ...]]]:
-    out = {}
+def _written(conn: Any, interaction_id: str, account_id: str) -> dict[str, list[tuple[str, ...]]]:
+    """The log's rows, its interaction and its account (the interaction's trigger keeps its last touch)."""
+    out = {name: [tuple(repr(v) for v in r) for r in conn.execute(select(table).where(table.c.id == key))]
+           for name, table, key in (("interaction", _INTERACTION, interaction_id), ("account", _ACCOUNT, account_id))}
     for model in _CHILDREN:
         table = model.__table__  # type: ignore[attr-defined]
         cols = [c for c in table.c if c.name != "id" or model not in (t.StageEventRow, t.AttitudeEventRow)]
@@ -69,16 +76,17 @@ def test_a_logs_merged_writes_leave_exactly_the_rows_its_separate_statements_lea
     (separate, merged), = sent
     assert len(merged) < len(separate)  # fewer statements than rows' INSERTs were
     with app.engine.connect() as conn:
-        interaction = conn.execute(select(t.InteractionRow.__table__.c.id).where(  # type: ignore[attr-defined]
-            t.InteractionRow.__table__.c.workspace_id == workspace,  # type: ignore[attr-defined]
-            t.InteractionRow.__table__.c.text == NOTE)).scalar_one()  # type: ignore[attr-defined]
-        written = _children(conn, interaction)
-        assert all(written[name] for name in ("signal", "touch", "stage_event", "next_step"))
+        interaction, account = conn.execute(select(_INTERACTION.c.id, _INTERACTION.c.account_id).where(
+            _INTERACTION.c.workspace_id == workspace, _INTERACTION.c.text == NOTE)).one()
+        written = _written(conn, interaction, account)
+        assert all(written[name] for name in ("signal", "touch", "stage_event", "next_step", "interaction"))
         # the same rows again, each table's INSERT on its own, in a transaction rolled back after
         for model in _CHILDREN:
             table = model.__table__  # type: ignore[attr-defined]
             conn.execute(delete(table).where(table.c.interaction_id == interaction))
-        unwatched = [s for s in separate if isinstance(s[0], NewRows) and s[0].mergeable]
-        run_counted(conn, unwatched)
-        assert _children(conn, interaction) == written
+        conn.execute(delete(_INTERACTION).where(_INTERACTION.c.id == interaction))
+        assert _written(conn, interaction, account)["account"] != written["account"]  # its last touch went back
+        again = [s for s in separate if isinstance(s[0], NewRows) and (s[0].mergeable or s[0].ends_a_run)]
+        run_counted(conn, again)
+        assert _written(conn, interaction, account) == written
         conn.rollback()
