@@ -175,38 +175,21 @@ def run_together(conn: Connection, steps: Sequence[Step]) -> list[Rows | None]:
 
 
 def _execute_all(dialect: Dialect, dbapi: Any, cursors: list[Any], prepared: list[Any], *, begin: bool = False,
-                 commit: bool = False, ends: Any = None) -> None:
-    """`ends`: the psycopg cursor that sends BEGIN and COMMIT (one of the connection's kept cursors)."""
+                 commit: bool = False) -> None:
     if dialect.driver != "psycopg" or (len(prepared) < 2 and not begin and not commit):
         _execute_each(cursors, prepared)  # sqlite3: one result set per cursor, fetched after
         return
     pg = dbapi.driver_connection
     begin = begin and _begins_here(pg)
-    with pg.pipeline():
-        if begin:
-            ends.execute(b"BEGIN", prepare=False)
-        _execute_each(cursors, prepared)
-        if commit:
-            ends.execute(b"COMMIT", prepare=False)
-    if commit and ends.statusmessage != "COMMIT":  # the server rolled the transaction back instead
-        raise dialect.loaded_dbapi.OperationalError("the transaction was rolled back, not committed")
-
-
-def _kept_cursors(dbapi: Any, count: int) -> list[Any]:
-    """`count` psycopg cursors of the connection, made once and kept with it in the pool (its record's `info`):
-    a new cursor and its adapters' map, then its close, cost as much as sending its statement did. A cursor
-    keeps no state from one execute to the next but its last result (a unit's few rows, until the next unit);
-    the connection is one thread's at a time, so are its cursors. A reconnected record makes new ones."""
-    pg = dbapi.driver_connection
-    kept: list[Any] | None = dbapi.info.get(_CURSORS)
-    if kept is None or not kept or kept[0].connection is not pg:
-        kept = dbapi.info[_CURSORS] = []
-    while len(kept) < count:
-        kept.append(pg.cursor())
-    return kept
-
-
-_CURSORS = "touchpoint.cursors"
+    with pg.cursor() as ends:
+        with pg.pipeline():
+            if begin:
+                ends.execute(b"BEGIN", prepare=False)
+            _execute_each(cursors, prepared)
+            if commit:
+                ends.execute(b"COMMIT", prepare=False)
+        if commit and ends.statusmessage != "COMMIT":  # the server rolled the transaction back instead
+            raise dialect.loaded_dbapi.OperationalError("the transaction was rolled back, not committed")
 
 
 def _begins_here(pg: Any) -> bool:
@@ -256,18 +239,12 @@ def run_counted(conn: Connection, steps: Sequence[Step], *, begin: bool = False,
         return []
     dialect, dbapi = conn.dialect, conn.connection
     prepared = [(read, *read._prepare_all(dialect, params)) for read, params in steps]
-    kept = dialect.driver == "psycopg"
-    cursors: list[Any] = []
+    cursors = [dbapi.cursor() for _ in prepared]
     try:
         with _as_sqlalchemy_errors(dialect, prepared[0][1].sql if prepared else "COMMIT"):
-            if kept:  # the statements' cursors, then the one for BEGIN and COMMIT
-                *cursors, ends = _kept_cursors(dbapi, len(prepared) + 1)[:len(prepared) + 1]
-            else:
-                cursors, ends = [dbapi.cursor() for _ in prepared], None
-            _execute_all(dialect, dbapi, cursors, prepared, begin=begin, commit=commit, ends=ends)
+            _execute_all(dialect, dbapi, cursors, prepared, begin=begin, commit=commit)
             return [(read._decode(c, dialect, cursor, cursor.fetchall()) if read.returns_rows else None,
                      int(cursor.rowcount)) for cursor, (read, c, _args, _many) in zip(cursors, prepared, strict=True)]
     finally:
-        if not kept:
-            for cursor in cursors:
-                cursor.close()
+        for cursor in cursors:
+            cursor.close()
