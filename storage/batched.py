@@ -3,21 +3,16 @@
 A log's writes go to the server in one round trip (a psycopg pipeline), but psycopg still handles every statement
 on its own: a cursor's execute, its parameters, its send and its poll, about as much client CPU as the statement
 costs the server. The INSERTs of a log's signals, touches, attitude moves, stage evidence and next step are
-sent one after the other, then the interaction's; here each such run becomes one statement: the first ones as
-data-modifying CTEs (`WITH w0 AS (INSERT ...), w1 AS (INSERT ...) INSERT ...`), several rows of a table as one
-multi-row VALUES.
+sent one after the other; here each such run becomes one statement: the first ones as data-modifying CTEs
+(`WITH w0 AS (INSERT ...), w1 AS (INSERT ...) INSERT ...`), several rows of a table as one multi-row VALUES.
 
 Why that writes the same rows with the same guarantees: these INSERTs carry fresh ids and their values only (no
 SELECT, no ON CONFLICT), so the one snapshot the sub-statements share and the order they run in change nothing
-they write; no trigger watches these tables (migration 0005 puts triggers on individual and interaction only), and
-the foreign-key checks, deferred to the end of the statement, lock the same account and workspace rows (FOR KEY
-SHARE: no log's lock conflicts with it) as before. The interaction's INSERT joins a run only as its last, the
-statement's main INSERT: its trigger (an UPDATE of the account row, the lock other logs of the account wait for)
-fires at the end of the statement, as it fired at the end of its own, after the same rows and before the next
-step; it reads only the account row, with a snapshot of its own. New people (individual, whose trigger counts
-them on the account) and every UPDATE stay statements of their own, in their place. The statement is in the same
-transaction and pipeline, in the same place: one failing row fails it, and the transaction with it, as before.
-SQLite has no data-modifying CTEs: its steps are left as they are.
+they write; no trigger watches these tables (migration 0005 puts triggers on individual and interaction, whose
+INSERTs stay statements of their own, as does every UPDATE, in their place); the foreign-key checks, deferred to
+the end of the statement, lock the same account and workspace rows (FOR KEY SHARE, which no log's lock conflicts
+with) as before. The statement is in the same transaction and pipeline, in the same place: one failing row fails
+it, and the transaction with it, as before. SQLite has no data-modifying CTEs: its steps are left as they are.
 """
 
 from __future__ import annotations
@@ -33,9 +28,6 @@ from storage.prepared import PreparedRead, Step
 
 # What the log inserts into and no trigger watches (storage/migrations/versions/0005_account_deal_aggregates.py).
 UNWATCHED = frozenset({"signal", "touch", "attitude_event", "stage_event", "next_step"})
-# Watched, but only by an AFTER trigger that updates the account row: as the last INSERT of a run (the statement's
-# main one), that trigger fires where it fired before, once the run's rows are in and before the next step.
-LAST_OF_A_RUN = frozenset({"interaction"})
 _MAX_SHAPES = 256  # statements kept (one per shape: tables, columns and rows); past that, steps are left as they are
 _MAX_ROWS = 64  # a larger batch (an import) is left to executemany
 
@@ -48,9 +40,7 @@ class NewRows(PreparedRead):
         self.table = table
         self.keys = keys
         # merged only where nothing but the given values is written: no trigger, no client-side default to fill in
-        plain = all(c.default is None or c.key in keys for c in table.c)
-        self.mergeable = plain and table.name in UNWATCHED
-        self.ends_a_run = plain and table.name in LAST_OF_A_RUN
+        self.mergeable = table.name in UNWATCHED and all(c.default is None or c.key in keys for c in table.c)
 
 
 Shape = tuple[tuple[str, tuple[str, ...], int], ...]
@@ -68,9 +58,6 @@ def batched(steps: Sequence[Step], dialect_name: str) -> list[Step]:
         prepared = step[0]
         if isinstance(prepared, NewRows) and prepared.mergeable:
             run.append(step)
-        elif isinstance(prepared, NewRows) and prepared.ends_a_run and run:
-            out += _one_step([*run, step])
-            run = []
         else:
             out += _one_step(run)
             run = []
