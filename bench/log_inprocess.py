@@ -14,12 +14,19 @@ script, for A/B runs.
 trips: BEGIN with the claim and the reads, the writes with COMMIT) and the same code with those three savings
 off (psycopg's own BEGIN, COMMIT on its own, the stage read after the writes: four round trips, as before),
 and report each: one process, so both see the same machine from one moment to the next.
+
+`--against DIR`: two trees' code in lockstep, for A/B runs of changes that no switch can turn off. Two processes
+(this script with `--root DIR`, and with this tree or `--root`), each on a fresh database of its own, set up and
+warmed as above; then they take turns, 50 logs each (`--block`), so both see the same machine from one moment to
+the next, and each's median wall time and CPU a log are reported per round, with the ratio of the medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +45,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--root", default=str(_ROOT), help="the tree whose code runs")
     parser.add_argument("--profile", default=None, help="write a cProfile of the last round to this file")
     parser.add_argument("--paired", action="store_true", help="two round trips against four, alternated")
+    parser.add_argument("--against", default=None, help="another tree, run in lockstep with this one")
+    parser.add_argument("--block", type=int, default=50, help="logs a turn with --against")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # a side of --against
     args = parser.parse_args(argv)
+    if args.against:
+        _against(args)
+        return
     sys.path.insert(0, args.root)
     sys.path.insert(1, str(_ROOT))  # bench.teams_turns: the same texts whichever tree runs
 
@@ -71,9 +84,11 @@ def main(argv: list[str] | None = None) -> None:
 
             for _ in range(20):
                 log()
+            if args.serve:
+                _serve(log)
             if args.paired:
                 _paired(log, args.logs, args.rounds)
-            for r in range(0 if args.paired else args.rounds):
+            for r in range(0 if args.paired or args.serve else args.rounds):
                 profile = None
                 if args.profile and r == args.rounds - 1:
                     import cProfile
@@ -136,6 +151,57 @@ def _paired(log: Callable[[], None], logs: int, rounds: int, block: int = 50) ->
                   f"{statistics.median(w) * 1e3:.3f} ms (p10 {w[len(w) // 10] * 1e3:.3f}, "
                   f"p90 {w[len(w) * 9 // 10] * 1e3:.3f}), CPU {cpu[old] / len(w) * 1e3:.3f} ms a log", flush=True)
     four_round_trips(False)
+
+
+def _serve(log: Callable[[], None]) -> None:
+    """A side of --against: on each line of stdin (a count), that many logs; their wall times and CPU on stdout."""
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        walls = []
+        cpu = time.thread_time()
+        for _ in range(int(line)):
+            start = time.perf_counter()
+            log()
+            walls.append(time.perf_counter() - start)
+        print(json.dumps({"walls": walls, "cpu": time.thread_time() - cpu}), flush=True)
+
+
+def _against(args: argparse.Namespace) -> None:
+    side = [sys.executable, __file__, "--serve", "--logs", "0"]
+    side += ["--database-url", args.database_url] if args.database_url else []
+    trees = {"A": args.against, "B": args.root}
+    sides = {name: subprocess.Popen([*side, "--root", root], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    text=True) for name, root in trees.items()}
+    try:
+        for name, proc in sides.items():
+            assert proc.stdout is not None
+            while not (line := proc.stdout.readline()).startswith("{"):
+                if not line:
+                    raise SystemExit(f"side {name} ({trees[name]}) did not start")
+            print(f"{name}: {trees[name]}", flush=True)
+        for r in range(args.rounds):
+            walls: dict[str, list[float]] = {name: [] for name in sides}
+            cpu = dict.fromkeys(sides, 0.0)
+            for b in range(args.logs // args.block * 2):
+                name = "AB"[b % 2] if r % 2 == 0 else "BA"[b % 2]  # each round starts with the other side
+                proc = sides[name]
+                assert proc.stdin is not None and proc.stdout is not None
+                proc.stdin.write(f"{args.block}\n")
+                proc.stdin.flush()
+                got = json.loads(proc.stdout.readline())
+                walls[name] += got["walls"]
+                cpu[name] += got["cpu"]
+            medians = {name: statistics.median(w) for name, w in walls.items()}
+            cpus = {name: cpu[name] / len(walls[name]) for name in sides}
+            print(f"round {r + 1}: " + ", ".join(
+                f"{name} wall median {medians[name] * 1e3:.3f} ms, CPU {cpus[name] * 1e3:.3f} ms a log"
+                for name in sides) + f"; B/A wall {medians['B'] / medians['A']:.3f}, CPU {cpus['B'] / cpus['A']:.3f}",
+                flush=True)
+    finally:
+        for proc in sides.values():
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=120)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from domain.names import normalize_name
 from domain.next_steps import NextStep
 from domain.tenancy import Rep
 from storage import mapping as m
+from storage.batched import NewRows, batched
 from storage.prepared import PreparedRead, Rows, Step, run_together
 from storage.tables import (
     AccountRow,
@@ -55,11 +56,13 @@ class QueuedWrites:
 
     def run(self, read: Step | None = None) -> Rows | None:
         """Write what is held, then `read` (which sees it) in the same round trip; its rows."""
-        steps, self.steps = [*self.steps, *([read] if read else [])], []
-        if not steps:
+        writes, self.steps = self.steps, []
+        if not writes and not read:
             return None
         self._s.flush()  # anything the ORM holds (foreign keys) goes first, as for a direct write
-        return run_together(self._s.connection(), steps)[-1]
+        conn = self._s.connection()
+        steps = [*batched(writes, conn.dialect.name), *([read] if read else [])]
+        return run_together(conn, steps)[-1]
 
 
 @contextmanager
@@ -178,16 +181,15 @@ class _Repo:
         _new_rows(model, tuple(rows[0])).execute_many(conn.connection, conn.dialect, rows)
 
 
-_NEW_ROWS: dict[tuple[str, tuple[str, ...]], PreparedRead] = {}
+_NEW_ROWS: dict[tuple[str, tuple[str, ...]], NewRows] = {}
 
 
-def _new_rows(model: type[SQLModel], keys: tuple[str, ...]) -> PreparedRead:
+def _new_rows(model: type[SQLModel], keys: tuple[str, ...]) -> NewRows:
     """INSERT of exactly these columns (generated ids are left to the database), compiled once per dialect."""
     table = model.__table__  # type: ignore[attr-defined]
     found = _NEW_ROWS.get((table.name, keys))
     if found is None:
-        stmt = table.insert().values({k: bindparam(k, type_=table.c[k].type) for k in keys})
-        found = _NEW_ROWS[(table.name, keys)] = PreparedRead(stmt)
+        found = _NEW_ROWS[(table.name, keys)] = NewRows(table, keys)
     return found
 
 
