@@ -106,7 +106,7 @@ def _directories(demo_world: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def work(root: Path, job_file: Path) -> None:
+def work(root: Path, job_file: Path, worlds: list[str]) -> None:
     """Read every note of the job file in every world with this process's tree; one repr per line."""
     sys.path.insert(0, str(root))
     sys.path.insert(1, str(_ROOT))  # the unit tests' workspace, should the other tree lack it
@@ -115,7 +115,7 @@ def work(root: Path, job_file: Path) -> None:
     job = json.loads(job_file.read_text())
     directories = _directories(job["demo_world"])
     out = sys.stdout
-    for name in WORLDS:
+    for name in worlds:
         directory = directories[name]
         for text, (now, zone) in job["notes"]:
             when = datetime.fromisoformat(now).replace(tzinfo=ZoneInfo(zone))
@@ -126,8 +126,9 @@ def work(root: Path, job_file: Path) -> None:
             out.write(json.dumps(seen) + "\n")
 
 
-def _run(root: Path, job_file: Path) -> subprocess.Popen[str]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(root), "--job", str(job_file)]
+def _run(root: Path, job_file: Path, worlds: list[str]) -> subprocess.Popen[str]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(root), "--job", str(job_file),
+           "--worlds", ",".join(worlds)]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
 
 
@@ -135,11 +136,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--against", default="/work/main", help="the reference tree")
     parser.add_argument("--show", type=int, default=10, help="differences printed in full")
+    parser.add_argument("--worlds", default=",".join(WORLDS), help="the worlds to read in (default: all)")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--job", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    worlds = [w for w in args.worlds.split(",") if w]
     if args.worker:
-        work(Path(args.worker), Path(args.job))
+        work(Path(args.worker), Path(args.job), worlds)
         return
     sys.path.insert(0, str(_ROOT))
     from bench.teams_turns import texts, world_of
@@ -149,16 +152,16 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         job_file = Path(tmp) / "job.json"
         job_file.write_text(json.dumps({"notes": todo, "demo_world": demo_world}))
-        theirs, ours = _run(Path(args.against).resolve(), job_file), _run(_ROOT, job_file)
+        theirs, ours = _run(Path(args.against).resolve(), job_file, worlds), _run(_ROOT, job_file, worlds)
         expected, got = theirs.communicate()[0].splitlines(), ours.communicate()[0].splitlines()
-    if theirs.returncode or ours.returncode or len(expected) != len(todo) * len(WORLDS) or len(got) != len(expected):
+    if theirs.returncode or ours.returncode or len(expected) != len(todo) * len(worlds) or len(got) != len(expected):
         sys.exit(f"a worker failed: exit {theirs.returncode}/{ours.returncode}, {len(expected)}/{len(got)} lines")
-    cases = [(world, note) for world in WORLDS for note in todo]
+    cases = [(world, note) for world in worlds for note in todo]
     differ = [(cases[i], a, b) for i, (a, b) in enumerate(zip(expected, got, strict=True)) if a != b]
     raised = sum(1 for line in got if json.loads(line).startswith("raised "))
     for (world, (text, now)), a, b in differ[: args.show]:
         print(f"--- {world} {now} {text!r}\n  {args.against}: {json.loads(a)}\n  this tree: {json.loads(b)}")
-    print(f"{len(todo)} notes x {len(WORLDS)} worlds = {len(cases)} readings compared with {args.against}: "
+    print(f"{len(todo)} notes x {len(worlds)} worlds = {len(cases)} readings compared with {args.against}: "
           f"{len(differ)} differences ({raised} readings of this tree raised)")
     sys.exit(1 if differ else 0)
 

@@ -16,6 +16,7 @@ Resolver = Callable[[re.Match[str], date], date | None]
 @dataclass(frozen=True)
 class DateRules:
     patterns: list[tuple[re.Pattern[str], Resolver]]
+    anywhere: re.Pattern[str]  # all the patterns in one: where the first of them starts, if any does
 
 
 def _alt(words: list[str]) -> str:
@@ -172,7 +173,9 @@ def _build(lex: Lexicon, order: str | None = None) -> DateRules:
         (rf"(?:{lead})(\d{{1,2}})\.(\d{{1,2}})(?:\.(\d{{4}}|\d{{2}})?)?", dotted),
     ]
     # not inside a number or a score: "3.1/5" is no 1 May
-    return DateRules([(re.compile(rf"(?<![\w/])(?<!\d\.){rx}(?![\w/])"), fn) for rx, fn in rules])
+    outside = r"(?<![\w/])(?<!\d\.)"
+    anywhere = re.compile(outside + "(?:" + "|".join(f"(?:{rx})(?![\\w/])" for rx, _ in rules) + ")")
+    return DateRules([(re.compile(rf"{outside}{rx}(?![\w/])"), fn) for rx, fn in rules], anywhere)
 
 
 def numeric_order(zone: str | None, lex: Lexicon) -> str | None:
@@ -186,9 +189,12 @@ def numeric_order(zone: str | None, lex: Lexicon) -> str | None:
 def find_date(text: str, today: date, lex: Lexicon, order: str | None = None) -> tuple[date, str] | None:
     """The first date expression in folded `text`, resolved against `today`; `order` reads numeric dates."""
     rules: DateRules = lex.compiled(f"dates.rules.{order}", lambda lx: _build(lx, order))
+    first = rules.anywhere.search(text)
+    if first is None:  # most clauses say no date: one scan instead of one per pattern
+        return None
     best: tuple[int, date, str] | None = None
     for rx, resolve in rules.patterns:
-        for m in rx.finditer(text):
+        for m in rx.finditer(text, first.start()):  # no pattern matches before the first of them
             if best and m.start() >= best[0]:
                 break
             try:

@@ -79,31 +79,55 @@ class PhraseSet(Generic[T]):
             if sources:
                 self._groups.append((tag, re.compile(_alternation(sources))))
                 every += sources
-        # One scan for "does any phrase of any group match here at all": most notes match no phrase of most
-        # sets, and then the groups' own scans (17 for the touches) are skipped. It matches somewhere exactly
-        # when some group does, so find() and any() return what the groups alone would.
+        # One scan for "where does any phrase of any group match at all": most notes match no phrase of most
+        # sets, and then the groups' own scans (17 for the touches) are skipped; when some phrase matches, each
+        # group tries only those places instead of scanning the whole text (see _scan).
         self._any = re.compile(_alternation(every)) if len(self._groups) > 1 else None
+        self._starts = re.compile("(?=" + _alternation(every) + ")") if len(self._groups) > 1 else None
 
     def find(self, text: str) -> list[PhraseMatch[T]]:
-        if self._any is not None and self._any.search(text) is None:
-            return []
-        found = [
-            PhraseMatch(m.start(), m.end(), m.group(0), tag)
-            for tag, rx in self._groups
-            for m in rx.finditer(text)
-            if m.end() > m.start()
-        ]
-        found.sort(key=lambda m: (m.start - m.end, m.start))
-        kept: list[PhraseMatch[T]] = []
-        for m in found:
-            if all(m.end <= k.start or m.start >= k.end for k in kept):
-                kept.append(m)
-        return sorted(kept, key=lambda m: m.start)
+        if self._starts is None:
+            found = [PhraseMatch(m.start(), m.end(), m.group(0), tag) for tag, rx in self._groups
+                     for m in rx.finditer(text) if m.end() > m.start()]
+        else:
+            starts = [m.start() for m in self._starts.finditer(text)]
+            if not starts:
+                return []
+            found = [PhraseMatch(m.start(), m.end(), m.group(0), tag) for tag, rx in self._groups
+                     for m in _scan(rx, text, starts)]
+        if len(found) > 1:
+            found.sort(key=lambda m: (m.start - m.end, m.start))
+            kept: list[PhraseMatch[T]] = []
+            for m in found:
+                if all(m.end <= k.start or m.start >= k.end for k in kept):
+                    kept.append(m)
+            return sorted(kept, key=lambda m: m.start)
+        return found
 
     def any(self, text: str) -> bool:
         if self._any is not None:
             return self._any.search(text) is not None
         return any(rx.search(text) for _, rx in self._groups)
+
+
+def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """rx.finditer(text)'s non-empty matches, tried only at `starts`, the places where some phrase of the set
+    matches (rx cannot match anywhere else): the leftmost match at or after the end of the last one, as
+    finditer finds it. Lookbehinds see the text before a start. After an empty match finditer goes on by rules
+    of its own (a longer match at the same place): then it runs itself."""
+    out: list[re.Match[str]] = []
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        m = rx.match(text, start)
+        if m is None:
+            continue
+        if m.end() == start:
+            return [m for m in rx.finditer(text) if m.end() > m.start()]
+        out.append(m)
+        end = m.end()
+    return out
 
 
 def _alternation(sources: list[str]) -> str:
@@ -117,9 +141,29 @@ def _alternation(sources: list[str]) -> str:
             plain.append(source[len(_BOUNDARY):])
             continue
         if plain:
-            runs.append(_BOUNDARY + "(?:" + "|".join(plain) + ")")
+            runs.append(_BOUNDARY + "(?:" + _by_first_letter(plain) + ")")
             plain = []
         runs.append(source)
     if plain:
-        runs.append(_BOUNDARY + "(?:" + "|".join(plain) + ")")
+        runs.append(_BOUNDARY + "(?:" + _by_first_letter(plain) + ")")
     return "|".join(runs)
+
+
+def _by_first_letter(bodies: list[str]) -> str:
+    """The bodies as one alternation, those that start with the same letter under one branch ("a(?:dd|sk)"):
+    the regex engine skips a branch whose first letter is not the text's at once, so each word of the text costs
+    a try per letter instead of one per phrase. The first alternative that matches still wins: two bodies with
+    different first letters never match at the same place, and one that starts otherwise (a group, a wildcard)
+    keeps its place between the branches before it and those after it."""
+    out: list[str | list[str]] = []  # a body as it is, or a branch: its first letter, then its bodies' rests
+    branches: dict[str, list[str]] = {}
+    for body in bodies:
+        if body[:1].isalnum() and body[1:2] not in ("?", "*", "+", "{"):
+            if body[0] not in branches:
+                branches[body[0]] = [body[0]]
+                out.append(branches[body[0]])  # the branch stands where its first body stood
+            branches[body[0]].append(body[1:])
+        else:
+            out.append(body)
+            branches = {}  # a later body of a known letter may not jump ahead of this one
+    return "|".join(b if isinstance(b, str) else b[0] + "(?:" + "|".join(b[1:]) + ")" for b in out)

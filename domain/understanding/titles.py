@@ -3,12 +3,13 @@ Finance"."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.text import Token, fold, name_tokens
 
 _LONGEST = 5  # words in the longest multi-word title phrase
+_MEMO = 20000  # titles whose canonical words are kept (the rules are shared by every workspace)
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class TitleRules:
     phrases: dict[tuple[str, ...], str]  # ("chief", "financial", "officer") -> "cfo"
     words: dict[str, str]  # "mgr" -> "manager"
     stop: frozenset[str]
+    _canonical: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def stream(self, words: list[str]) -> list[tuple[str, int, int]]:
         """Canonical title words with the span of words each came from, stop words left out."""
@@ -34,7 +36,12 @@ class TitleRules:
         return out
 
     def canonical(self, title: str) -> tuple[str, ...]:
-        return tuple(sorted(w for w, _, _ in self.stream(name_tokens(title))))
+        found = self._canonical.get(title)
+        if found is None:  # every message that names an account reads its contacts' titles: each read once
+            if len(self._canonical) >= _MEMO:
+                self._canonical.clear()
+            found = self._canonical[title] = tuple(sorted(w for w, _, _ in self.stream(name_tokens(title))))
+        return found
 
 
 def _build(lex: Lexicon) -> TitleRules:
@@ -55,7 +62,16 @@ def title_rules(lex: Lexicon) -> TitleRules:
 
 def title_windows(tokens: list[Token], rules: TitleRules, size: int) -> list[tuple[tuple[str, ...], int, int]]:
     """Every run of `size` canonical title words in the message: (sorted words, first token, end token)."""
-    stream = rules.stream([t.bare for t in tokens])
+    return stream_windows(title_stream(tokens, rules), size)
+
+
+def title_stream(tokens: list[Token], rules: TitleRules) -> list[tuple[str, int, int]]:
+    """The message's canonical title words, each with its span of tokens."""
+    return rules.stream([t.bare for t in tokens])
+
+
+def stream_windows(stream: list[tuple[str, int, int]], size: int) -> list[tuple[tuple[str, ...], int, int]]:
+    """title_windows of a stream read once for every size."""
     out = []
     for i in range(len(stream) - size + 1):
         run = stream[i : i + size]
