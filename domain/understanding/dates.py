@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.understanding.lexicon import Lexicon
+from domain.understanding.patterns import matches_at
 
 Resolver = Callable[[re.Match[str], date], date | None]
 
@@ -16,7 +17,7 @@ Resolver = Callable[[re.Match[str], date], date | None]
 @dataclass(frozen=True)
 class DateRules:
     patterns: list[tuple[re.Pattern[str], Resolver]]
-    anywhere: re.Pattern[str]  # all the patterns in one: where the first of them starts, if any does
+    starts: re.Pattern[str]  # all the patterns in one: the places where one of them matches
 
 
 def _alt(words: list[str]) -> str:
@@ -174,8 +175,9 @@ def _build(lex: Lexicon, order: str | None = None) -> DateRules:
     ]
     # not inside a number or a score: "3.1/5" is no 1 May
     outside = r"(?<![\w/])(?<!\d\.)"
-    anywhere = re.compile(outside + "(?:" + "|".join(f"(?:{rx})(?![\\w/])" for rx, _ in rules) + ")")
-    return DateRules([(re.compile(rf"{outside}{rx}(?![\w/])"), fn) for rx, fn in rules], anywhere)
+    anywhere = outside + "(?:" + "|".join(f"(?:{rx})(?![\\w/])" for rx, _ in rules) + ")"
+    return DateRules([(re.compile(rf"{outside}{rx}(?![\w/])"), fn) for rx, fn in rules],
+                     re.compile(f"(?={anywhere})"))
 
 
 def numeric_order(zone: str | None, lex: Lexicon) -> str | None:
@@ -189,12 +191,12 @@ def numeric_order(zone: str | None, lex: Lexicon) -> str | None:
 def find_date(text: str, today: date, lex: Lexicon, order: str | None = None) -> tuple[date, str] | None:
     """The first date expression in folded `text`, resolved against `today`; `order` reads numeric dates."""
     rules: DateRules = lex.compiled(f"dates.rules.{order}", lambda lx: _build(lx, order))
-    first = rules.anywhere.search(text)
-    if first is None:  # most clauses say no date: one scan instead of one per pattern
+    starts = [m.start() for m in rules.starts.finditer(text)]
+    if not starts:  # most clauses say no date: one scan instead of one per pattern
         return None
     best: tuple[int, date, str] | None = None
     for rx, resolve in rules.patterns:
-        for m in rx.finditer(text, first.start()):  # no pattern matches before the first of them
+        for m in matches_at(rx, text, starts):  # each pattern tried where one of them matches, not everywhere
             if best and m.start() >= best[0]:
                 break
             try:

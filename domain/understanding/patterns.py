@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -81,9 +81,11 @@ class PhraseSet(Generic[T]):
                 every += sources
         # One scan for "where does any phrase of any group match at all": most notes match no phrase of most
         # sets, and then the groups' own scans (17 for the touches) are skipped; when some phrase matches, each
-        # group tries only those places instead of scanning the whole text (see _scan).
-        self._any = re.compile(_alternation(every)) if len(self._groups) > 1 else None
-        self._starts = re.compile("(?=" + _alternation(every) + ")") if len(self._groups) > 1 else None
+        # group tries only those places instead of scanning the whole text (see matches_at). Which phrase matches
+        # first does not matter here: the plain phrases of all groups go first, under one word-boundary test.
+        anywhere = _alternation(sorted(dict.fromkeys(every), key=lambda source: not source.startswith(_BOUNDARY)))
+        self._any = re.compile(anywhere) if len(self._groups) > 1 else None
+        self._starts = re.compile("(?=" + anywhere + ")") if len(self._groups) > 1 else None
 
     def find(self, text: str) -> list[PhraseMatch[T]]:
         if self._starts is None:
@@ -94,7 +96,7 @@ class PhraseSet(Generic[T]):
             if not starts:
                 return []
             found = [PhraseMatch(m.start(), m.end(), m.group(0), tag) for tag, rx in self._groups
-                     for m in _scan(rx, text, starts)]
+                     for m in matches_at(rx, text, starts) if m.end() > m.start()]
         if len(found) > 1:
             found.sort(key=lambda m: (m.start - m.end, m.start))
             kept: list[PhraseMatch[T]] = []
@@ -110,12 +112,11 @@ class PhraseSet(Generic[T]):
         return any(rx.search(text) for _, rx in self._groups)
 
 
-def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
-    """rx.finditer(text)'s non-empty matches, tried only at `starts`, the places where some phrase of the set
-    matches (rx cannot match anywhere else): the leftmost match at or after the end of the last one, as
-    finditer finds it. Lookbehinds see the text before a start. After an empty match finditer goes on by rules
-    of its own (a longer match at the same place): then it runs itself."""
-    out: list[re.Match[str]] = []
+def matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """rx.finditer(text), tried only at `starts` (ascending), the places where rx may match (the only ones): the
+    leftmost match at or after the end of the last one, as finditer finds it. Lookbehinds see the text before a
+    start. After an empty match finditer goes on by rules of its own (a longer match at the same place): from
+    there on it runs itself."""
     end = 0
     for start in starts:
         if start < end:
@@ -124,10 +125,10 @@ def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[st
         if m is None:
             continue
         if m.end() == start:
-            return [m for m in rx.finditer(text) if m.end() > m.start()]
-        out.append(m)
+            yield from rx.finditer(text, start)
+            return
+        yield m
         end = m.end()
-    return out
 
 
 def _alternation(sources: list[str]) -> str:

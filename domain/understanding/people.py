@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from domain.understanding.directory import Directory
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.reading import KnownContact
-from domain.understanding.text import Token
-from domain.understanding.text import name_tokens
+from domain.understanding.text import Token, name_tokens
 from domain.understanding.titles import stream_windows, title_rules, title_stream
 
 
@@ -50,11 +49,11 @@ def find_by_name(
     used: set[int] = set()
     for i in range(len(tokens) - 1):  # first + last, or first + middle + last
         for j in (i + 1, i + 2):
-            if j >= len(tokens) or i in used or {i, j} & taken:
+            if j >= len(tokens) or not directory.is_last_name(tokens[j].bare):
+                continue  # nobody's full name ends so
+            if i in used or i in taken or j in taken:
                 continue
             first, last = tokens[i], tokens[j]
-            if not directory.is_last_name(last.bare):
-                continue  # nobody's full name ends so
             if (first.norm in common or last.bare in common) and not (first.capitalized and last.capitalized):
                 continue
             found = {c.id: c for f in name_forms(first.norm, lex) for c in directory.contacts_named(f, last.bare)}

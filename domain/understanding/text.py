@@ -62,13 +62,19 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     last_end = 0
     for m in _WORD.finditer(text):
-        raw = m.group(0).translate(_APOSTROPHES)
-        possessive = raw.lower().endswith("'s") and len(raw) > 2
-        gap = text[last_end : m.start()]
-        after_initial = bool(tokens) and len(tokens[-1].raw) == 1 and gap.strip() == "."
-        initial = not tokens or (bool(_BREAK_BEFORE.search(gap)) and not after_initial)
-        tokens.append(Token(raw, norm_word(raw), m.start(), m.end(), possessive, initial))
-        last_end = m.end()
+        start, end = m.span()
+        raw = m.group(0)  # only letters, digits and ' . & (no other apostrophe to straighten)
+        possessive = len(raw) > 2 and raw[-2:] in ("'s", "'S")
+        gap = text[last_end:start]
+        if not tokens:
+            initial = True
+        elif gap == " ":  # the common gap: no sentence ends in it
+            initial = False
+        else:
+            after_initial = len(tokens[-1].raw) == 1 and gap.strip() == "."
+            initial = bool(_BREAK_BEFORE.search(gap)) and not after_initial
+        tokens.append(Token(raw, norm_word(raw), start, end, possessive, initial))
+        last_end = end
     return tokens
 
 

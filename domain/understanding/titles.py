@@ -17,13 +17,15 @@ class TitleRules:
     phrases: dict[tuple[str, ...], str]  # ("chief", "financial", "officer") -> "cfo"
     words: dict[str, str]  # "mgr" -> "manager"
     stop: frozenset[str]
+    starts: frozenset[str] = frozenset()  # the first words of the phrases
     _canonical: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def stream(self, words: list[str]) -> list[tuple[str, int, int]]:
         """Canonical title words with the span of words each came from, stop words left out."""
         out, i = [], 0
         while i < len(words):
-            for n in range(min(_LONGEST, len(words) - i), 1, -1):
+            longest = min(_LONGEST, len(words) - i) if words[i] in self.starts else 1  # no phrase starts so: none
+            for n in range(longest, 1, -1):
                 abbr = self.phrases.get(tuple(words[i : i + n]))
                 if abbr:
                     out.append((abbr, i, i + n))
@@ -53,16 +55,12 @@ def _build(lex: Lexicon) -> TitleRules:
     for canon, forms in (lex.section("names", "title_equivalents") or {}).items():
         for form in forms:
             words[fold(form)] = fold(canon)
-    return TitleRules(phrases, words, frozenset(lex.words("names", "title_stopwords")))
+    return TitleRules(phrases, words, frozenset(lex.words("names", "title_stopwords")),
+                      frozenset(phrase[0] for phrase in phrases if phrase))
 
 
 def title_rules(lex: Lexicon) -> TitleRules:
     return lex.compiled("titles.rules", _build)
-
-
-def title_windows(tokens: list[Token], rules: TitleRules, size: int) -> list[tuple[tuple[str, ...], int, int]]:
-    """Every run of `size` canonical title words in the message: (sorted words, first token, end token)."""
-    return stream_windows(title_stream(tokens, rules), size)
 
 
 def title_stream(tokens: list[Token], rules: TitleRules) -> list[tuple[str, int, int]]:
@@ -71,7 +69,7 @@ def title_stream(tokens: list[Token], rules: TitleRules) -> list[tuple[str, int,
 
 
 def stream_windows(stream: list[tuple[str, int, int]], size: int) -> list[tuple[tuple[str, ...], int, int]]:
-    """title_windows of a stream read once for every size."""
+    """Every run of `size` canonical title words of the stream: (sorted words, first token, end token)."""
     out = []
     for i in range(len(stream) - size + 1):
         run = stream[i : i + size]
