@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.understanding.lexicon import Lexicon
-from domain.understanding.patterns import matches_at
 
 Resolver = Callable[[re.Match[str], date], date | None]
 
@@ -191,18 +190,42 @@ def numeric_order(zone: str | None, lex: Lexicon) -> str | None:
 def find_date(text: str, today: date, lex: Lexicon, order: str | None = None) -> tuple[date, str] | None:
     """The first date expression in folded `text`, resolved against `today`; `order` reads numeric dates."""
     rules: DateRules = lex.compiled(f"dates.rules.{order}", lambda lx: _build(lx, order))
-    starts = [m.start() for m in rules.starts.finditer(text)]
-    if not starts:  # most clauses say no date: one scan instead of one per pattern
+    # The earliest date wins, and of two at one place the one of the earlier pattern: the places where some
+    # pattern matches, in order, each with the patterns in order, and the first match there that resolves. A
+    # pattern's matches do not overlap (as finditer finds them): one that does not resolve hides what starts
+    # inside it from that pattern.
+    ends = [0] * len(rules.patterns)
+    for start in (m.start() for m in rules.starts.finditer(text)):
+        for k, (rx, resolve) in enumerate(rules.patterns):
+            if start < ends[k]:
+                continue
+            m = rx.match(text, start)
+            if m is None:
+                continue
+            if m.end() == start:  # an empty match: finditer goes on by rules of its own
+                return _first_date(text, today, rules)
+            ends[k] = m.end()
+            when = _resolved(resolve, m, today)
+            if when:
+                return when, m.group(0)
+    return None
+
+
+def _resolved(resolve: Resolver, m: re.Match[str], today: date) -> date | None:
+    try:
+        return resolve(m, today)
+    except (ValueError, KeyError, OverflowError):
         return None
+
+
+def _first_date(text: str, today: date, rules: DateRules) -> tuple[date, str] | None:
+    """find_date by each pattern's own scan of the text."""
     best: tuple[int, date, str] | None = None
     for rx, resolve in rules.patterns:
-        for m in matches_at(rx, text, starts):  # each pattern tried where one of them matches, not everywhere
+        for m in rx.finditer(text):
             if best and m.start() >= best[0]:
                 break
-            try:
-                when = resolve(m, today)
-            except (ValueError, KeyError, OverflowError):
-                when = None
+            when = _resolved(resolve, m, today)
             if when:
                 best = (m.start(), when, m.group(0))
                 break
