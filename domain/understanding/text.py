@@ -10,8 +10,9 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": 
 _WORD = re.compile(r"[^\W_](?:[^\W_]|['.&](?=[^\W_]))*")
 _BREAK_BEFORE = re.compile(r"[.!?:;\n\r\u2022*]\W*$")
 # Clause boundaries: sentence ends (not after an initial like "A." or "vs."), commas, colons, dashes, emoji, bullets.
+# (The lookahead first: the lookbehinds are tested only where a sentence may end, not at every letter.)
 _CLAUSE_SEP = re.compile(
-    r"(?<!\b\w)(?<!\bvs)(?<!\bapprox)(?<!\bincl)[.!?]+(?=\s|$)|[;\n\r]+|,|:(?=\s|$)|\s[-\u2013\u2014]+\s|\s\+\s|[\u2022]"
+    r"(?=[.!?])(?<!\b\w)(?<!\bvs)(?<!\bapprox)(?<!\bincl)[.!?]+(?=\s|$)|[;\n\r]+|,|:(?=\s|$)|\s[-\u2013\u2014]+\s|\s\+\s|[\u2022]"
     r"|(?P<emoji>[\u2600-\u27bf\U0001f000-\U0001faff]+)"
 )
 
