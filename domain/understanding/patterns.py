@@ -142,15 +142,15 @@ def _alternation(sources: list[str]) -> str:
             plain.append(source[len(_BOUNDARY):])
             continue
         if plain:
-            runs.append(_BOUNDARY + "(?:" + _by_first_letter(plain) + ")")
+            runs.append(_BOUNDARY + "(?:" + by_first_letter(plain) + ")")
             plain = []
         runs.append(source)
     if plain:
-        runs.append(_BOUNDARY + "(?:" + _by_first_letter(plain) + ")")
+        runs.append(_BOUNDARY + "(?:" + by_first_letter(plain) + ")")
     return "|".join(runs)
 
 
-def _by_first_letter(bodies: list[str]) -> str:
+def by_first_letter(bodies: list[str]) -> str:
     """The bodies as one alternation, those that start with the same letter under one branch ("a(?:dd|sk)"):
     the regex engine skips a branch whose first letter is not the text's at once, so each word of the text costs
     a try per letter instead of one per phrase. The first alternative that matches still wins: two bodies with

@@ -13,7 +13,7 @@ from domain.understanding.lexicon import Lexicon
 from domain.understanding.mentions import find_mentions
 from domain.understanding.patterns import PhraseMatch, PhraseSet, matches_at, phrase_regex
 from domain.understanding.people import find_by_name
-from domain.understanding.text import tokenize
+from domain.understanding.text import compile_shorthand, expand_shorthand, tokenize
 from domain.understanding.titles import title_rules
 
 
@@ -115,3 +115,20 @@ def test_first_names_at_the_named_account_are_found() -> None:
     assert [(p.start, p.contact.id if p.contact else None) for p in found] == [(2, "p1")]
     found = find_by_name(tokenize("call with Sato"), directory, {"a"}, set())
     assert [(p.start, p.contact.id if p.contact else None) for p in found] == [(2, "p1")]
+
+
+def test_shorthand_in_ascii_text_expands_as_the_case_blind_regex_expands_it() -> None:
+    table = {"tmrw": "tomorrow", "w/": "with", "nächster schritt": "next step", "f/u": "follow up"}
+    compiled = compile_shorthand(table)
+    assert compiled is not None and compiled[2] is not None
+    blind = (compiled[0], compiled[1], None)
+    for text in ["TMRW w/ Bob", "Tmrw: F/U w/Ana", "tmrws w/o", "nachster Schritt: call", "Nächster Schritt: call",
+                 "x-tmrw 'tmrw' /tmrw tmrw."]:
+        assert expand_shorthand(text, compiled) == expand_shorthand(text, blind), text
+    assert expand_shorthand("TMRW: F/U w/Ana", compiled) == "tomorrow: follow up with Ana"
+
+
+def test_a_key_letter_the_case_blind_regex_takes_for_an_ascii_one_keeps_the_case_blind_regex() -> None:
+    compiled = compile_shorthand({"bı/": "by"})  # a dotless i matches "i" and "I" when case is ignored
+    assert compiled is not None and compiled[2] is None
+    assert expand_shorthand("BI/x", compiled) == "BI/ x"  # matched: spaced from the word after it
