@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.understanding.lexicon import Lexicon
+from domain.understanding.patterns import by_first_letter
 
 Resolver = Callable[[re.Match[str], date], date | None]
 
@@ -20,7 +21,8 @@ class DateRules:
 
 
 def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """The words as one alternation, longest first (branched by first letter: see patterns.by_first_letter)."""
+    return by_first_letter([re.escape(w) for w in sorted(words, key=len, reverse=True)])
 
 
 def _end_of_month(d: date) -> date:
