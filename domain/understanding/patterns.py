@@ -82,10 +82,10 @@ class PhraseSet(Generic[T]):
         # One scan for "where does any phrase of any group match at all": most notes match no phrase of most
         # sets, and then the groups' own scans (17 for the touches) are skipped; when some phrase matches, each
         # group tries only those places instead of scanning the whole text (see matches_at). Which phrase matches
-        # first does not matter here: the plain phrases of all groups go first, under one word-boundary test.
-        anywhere = _alternation(sorted(dict.fromkeys(every), key=lambda source: not source.startswith(_BOUNDARY)))
-        self._any = re.compile(anywhere) if len(self._groups) > 1 else None
-        self._starts = re.compile("(?=" + anywhere + ")") if len(self._groups) > 1 else None
+        # first does not matter here, so the scan is one the regex engine runs fast (see _anywhere).
+        anywhere = _anywhere(every) if self._groups else None
+        self._any = re.compile(anywhere) if anywhere else None
+        self._starts = re.compile("(?=" + anywhere + ")") if anywhere else None
 
     def find(self, text: str) -> list[PhraseMatch[T]]:
         if self._starts is None:
@@ -131,6 +131,54 @@ def matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re
         end = m.end()
 
 
+def _anywhere(sources: list[str]) -> str:
+    """A regex that matches where one of the sources does, whichever: the plain phrases under one word-boundary
+    test, each opening group of words spelled out ("(?:saved|saves) us" as "saved us", "saves us"), and those
+    that start with a known letter before the others, so that they all branch by letter (by_first_letter)."""
+    plain: list[str] = []
+    for source in dict.fromkeys(sources):
+        if source.startswith(_BOUNDARY):
+            plain += _spelled_out(source[len(_BOUNDARY):])
+    lettered = [body for body in plain if _first_letter(body)]
+    others = [body for body in plain if not _first_letter(body)]
+    runs = [_BOUNDARY + "(?:" + by_first_letter(lettered + others) + ")"] if plain else []
+    runs += [source for source in dict.fromkeys(sources) if not source.startswith(_BOUNDARY)]
+    return "|".join(runs)
+
+
+def _spelled_out(body: str) -> list[str]:
+    """ "(?:a|b)rest" as ["arest", "brest"], matching at the same places; the body itself when it opens otherwise
+    or its group holds more than words (a group, a class, an empty option, a quantifier after it)."""
+    if not body.startswith("(?:"):
+        return [body]
+    options, current, i = [], "", 3
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            current += body[i : i + 2]
+            i += 2
+            continue
+        if ch in "([":
+            return [body]
+        if ch == "|":
+            options.append(current)
+            current = ""
+        elif ch == ")":
+            options.append(current)
+            rest = body[i + 1 :]
+            if rest[:1] in ("?", "*", "+", "{") or not all(options):
+                return [body]
+            return [option + rest for option in options]
+        else:
+            current += ch
+        i += 1
+    return [body]
+
+
+def _first_letter(body: str) -> bool:
+    return body[:1].isalnum() and body[1:2] not in ("?", "*", "+", "{")
+
+
 def _alternation(sources: list[str]) -> str:
     """The sources as one alternation, in order, with the word-boundary lookbehind of each run of plain phrases
     tested once: `(?<!\\w)(?:a|b|c)` matches exactly what `(?<!\\w)a|(?<!\\w)b|(?<!\\w)c` does, but the regex
@@ -159,7 +207,7 @@ def by_first_letter(bodies: list[str]) -> str:
     out: list[str | list[str]] = []  # a body as it is, or a branch: its first letter, then its bodies' rests
     branches: dict[str, list[str]] = {}
     for body in bodies:
-        if body[:1].isalnum() and body[1:2] not in ("?", "*", "+", "{"):
+        if _first_letter(body):
             if body[0] not in branches:
                 branches[body[0]] = [body[0]]
                 out.append(branches[body[0]])  # the branch stands where its first body stood

@@ -37,11 +37,11 @@ GROUPS = [
                "pilot (went|is) ~"]),
     ("pilot", ["pilot", "pilot went very well", "pilots", "poc", "p.o.", "(pilot|poc) program"]),
     ("people", ["po", "ops team", "operations", "re:(?:^|\\s)'(?=\\w)", "didn't reply", "#% off",
-                "re:(?<!no )\\bpilot(?:\\s+program)?\\b", "oops"]),
+                "re:(?<!no )\\bpilot(?:\\s+program)?\\b", "oops", "(the|a|) deal", "(ops|team|) review"]),
 ]
 WORDS = ["program", "pricing", "price", "prices", "up", "pilot", "went", "well", "is", "great", "no", "p.o", "po",
          "ops", "team", "'quoted'", "too", "expensive", "hike", "pric", "didnt", "didn't", "reply", "20%", "off", "poc",
-         "x", "-"]
+         "x", "-", "the", "deal", "review"]
 
 
 def test_phrase_sets_find_what_every_group_scanning_the_text_finds() -> None:
