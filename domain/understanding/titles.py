@@ -17,7 +17,7 @@ class TitleRules:
     phrases: dict[tuple[str, ...], str]  # ("chief", "financial", "officer") -> "cfo"
     words: dict[str, str]  # "mgr" -> "manager"
     stop: frozenset[str]
-    starts: frozenset[str] = frozenset()  # the first words of the phrases
+    starts: frozenset[str]  # the first words of the phrases
     _canonical: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def stream(self, words: list[str]) -> list[tuple[str, int, int]]:
