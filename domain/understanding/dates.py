@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.understanding.lexicon import Lexicon
+from domain.understanding.patterns import by_first_letter
 
 Resolver = Callable[[re.Match[str], date], date | None]
 
@@ -16,10 +17,12 @@ Resolver = Callable[[re.Match[str], date], date | None]
 @dataclass(frozen=True)
 class DateRules:
     patterns: list[tuple[re.Pattern[str], Resolver]]
+    starts: re.Pattern[str]  # all the patterns in one: the places where one of them matches
 
 
 def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """The words as one alternation, longest first (branched by first letter: see patterns.by_first_letter)."""
+    return by_first_letter([re.escape(w) for w in sorted(words, key=len, reverse=True)])
 
 
 def _end_of_month(d: date) -> date:
@@ -172,7 +175,10 @@ def _build(lex: Lexicon, order: str | None = None) -> DateRules:
         (rf"(?:{lead})(\d{{1,2}})\.(\d{{1,2}})(?:\.(\d{{4}}|\d{{2}})?)?", dotted),
     ]
     # not inside a number or a score: "3.1/5" is no 1 May
-    return DateRules([(re.compile(rf"(?<![\w/])(?<!\d\.){rx}(?![\w/])"), fn) for rx, fn in rules])
+    outside = r"(?<![\w/])(?<!\d\.)"
+    anywhere = outside + "(?:" + "|".join(f"(?:{rx})(?![\\w/])" for rx, _ in rules) + ")"
+    return DateRules([(re.compile(rf"{outside}{rx}(?![\w/])"), fn) for rx, fn in rules],
+                     re.compile(f"(?={anywhere})"))
 
 
 def numeric_order(zone: str | None, lex: Lexicon) -> str | None:
@@ -186,15 +192,42 @@ def numeric_order(zone: str | None, lex: Lexicon) -> str | None:
 def find_date(text: str, today: date, lex: Lexicon, order: str | None = None) -> tuple[date, str] | None:
     """The first date expression in folded `text`, resolved against `today`; `order` reads numeric dates."""
     rules: DateRules = lex.compiled(f"dates.rules.{order}", lambda lx: _build(lx, order))
+    # The earliest date wins, and of two at one place the one of the earlier pattern: the places where some
+    # pattern matches, in order, each with the patterns in order, and the first match there that resolves. A
+    # pattern's matches do not overlap (as finditer finds them): one that does not resolve hides what starts
+    # inside it from that pattern.
+    ends = [0] * len(rules.patterns)
+    for start in (m.start() for m in rules.starts.finditer(text)):
+        for k, (rx, resolve) in enumerate(rules.patterns):
+            if start < ends[k]:
+                continue
+            m = rx.match(text, start)
+            if m is None:
+                continue
+            if m.end() == start:  # an empty match: finditer goes on by rules of its own
+                return _first_date(text, today, rules)
+            ends[k] = m.end()
+            when = _resolved(resolve, m, today)
+            if when:
+                return when, m.group(0)
+    return None
+
+
+def _resolved(resolve: Resolver, m: re.Match[str], today: date) -> date | None:
+    try:
+        return resolve(m, today)
+    except (ValueError, KeyError, OverflowError):
+        return None
+
+
+def _first_date(text: str, today: date, rules: DateRules) -> tuple[date, str] | None:
+    """find_date by each pattern's own scan of the text."""
     best: tuple[int, date, str] | None = None
     for rx, resolve in rules.patterns:
         for m in rx.finditer(text):
             if best and m.start() >= best[0]:
                 break
-            try:
-                when = resolve(m, today)
-            except (ValueError, KeyError, OverflowError):
-                when = None
+            when = _resolved(resolve, m, today)
             if when:
                 best = (m.start(), when, m.group(0))
                 break

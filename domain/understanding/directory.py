@@ -43,6 +43,7 @@ class Directory:
         self._accounts: list[KnownAccount] = []
         self._index_of: dict[str, int] = {}
         self._keys: dict[str, list[int]] = {}  # key -> packed hits (index << 4 | kind << 1 | weak)
+        self._key_words: set[str] = set()  # the words of the keys of two words or more
         self._postings: dict[str, list[int]] = {}  # word -> accounts whose name or alias has it
         self._labels: list[tuple[str, ...]] = []  # folded name and aliases, for final scoring
         for account in accounts:
@@ -91,6 +92,9 @@ class Directory:
         self._accounts.append(account)
         self._labels.append(tuple(labels))
         self._index_of[account.id] = idx
+        for key in best:  # before the keys: a parse that meets a key may rely on its words
+            if " " in key:
+                self._key_words.update(key.split(" "))
         for key, (kind, weak) in best.items():
             self._keys.setdefault(key, []).append(idx << 4 | kind << 1 | weak)
         for word in words:
@@ -149,6 +153,10 @@ class Directory:
     def key_hits(self, key: str) -> list[tuple[KnownAccount, Kind, bool]]:
         return [(self._accounts[p >> 4], Kind(p >> 1 & 7), bool(p & 1)) for p in self._keys.get(key, ())]
 
+    def in_some_key(self, form: str) -> bool:
+        """`form` may be (a run of) the words of some key: a key of words not all in keys is no key."""
+        return form in self._keys or all(w in self._key_words for w in form.split(" "))
+
     def knows_word(self, word: str) -> bool:
         return word in self._postings
 
@@ -193,6 +201,10 @@ class Directory:
 
     def is_first_name(self, word: str) -> bool:
         return word in self._first
+
+    def is_last_name(self, word: str) -> bool:
+        """The last word of the name of a contact of two words or more."""
+        return word in self._last
 
     # -- for the picker (search.py) --------------------------------------------------------------------
     def retrieve(self, words: list[str], *, prefix_last: bool) -> tuple[dict[int, float], list[str]]:

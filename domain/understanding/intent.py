@@ -20,19 +20,22 @@ class IntentRules:
     openings: list[tuple[Intent, PhraseSet[Intent]]]  # count only when the message opens with them
     openers: frozenset[str]
     short_words: int
+    any_phrase: PhraseSet[Intent]  # every phrase of `order` and of `openings`: most messages have none of them
 
 
 def _build(lex: Lexicon) -> IntentRules:
-    order, openings = [], []
+    order, openings, every = [], [], []
     for entry in lex.section("intents", "intent") or []:
         intent = Intent(entry["name"])
         whole = frozenset(fold(w).strip() for w in entry.get("whole", []))
         commands = frozenset(fold(w).strip() for w in entry.get("commands", []))
         order.append((intent, whole, commands, PhraseSet([(intent, entry.get("phrases", []))])))
         openings.append((intent, PhraseSet([(intent, entry.get("openings", []))])))
+        every += [(intent, entry.get("phrases", [])), (intent, entry.get("openings", []))]
     question = lex.section("intents", "question") or {}
     return IntentRules(
-        order, openings, frozenset(fold(w) for w in question.get("openers", [])), int(question.get("short_words", 6))
+        order, openings, frozenset(fold(w) for w in question.get("openers", [])), int(question.get("short_words", 6)),
+        PhraseSet(every),
     )
 
 
@@ -52,6 +55,8 @@ def read_intent(text: str, lex: Lexicon) -> Intent:
     for intent, whole, commands, _ in rules.order:
         if bare in whole or (first in commands and (len(words) == 1 or text.lstrip().startswith("/") or short)):
             return intent
+    if not rules.any_phrase.any(bare):
+        return Intent.LOG
     for intent, _, _, phrases in rules.order:
         for m in phrases.find(bare):
             if asks or short or m.start < opening:

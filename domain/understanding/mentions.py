@@ -60,9 +60,14 @@ def _allowed(kind: Kind, weak: bool, span: list[Token]) -> bool:
 
 def find_mentions(tokens: list[Token], directory: Directory) -> list[AccountMention]:
     spellings = _spellings(tokens, directory)
+    # a span with a word no form of which is in any key is looked up in vain: spans stop before such words
+    keyed = [any(directory.in_some_key(form) for form, _ in forms) for forms in spellings]
     found: list[AccountMention] = []
     for i in range(len(tokens)):
-        for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
+        longest = 0
+        while longest < _MAX_WORDS and i + longest < len(tokens) and keyed[i + longest]:
+            longest += 1
+        for n in range(longest, 0, -1):
             mention = _lookup(tokens[i : i + n], spellings[i : i + n], i, directory)
             if mention:
                 found.append(mention)

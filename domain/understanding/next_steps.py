@@ -8,6 +8,7 @@ from datetime import date
 
 from domain.understanding.dates import find_date
 from domain.understanding.lexicon import Lexicon
+from domain.understanding.patterns import by_first_letter
 from domain.understanding.reading import NextStepReading
 from domain.understanding.text import fold
 
@@ -36,7 +37,8 @@ class StepRules:
 
 
 def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(fold(w)) for w in sorted(words, key=len, reverse=True))
+    """The words as one alternation, longest first (branched by first letter: see patterns.by_first_letter)."""
+    return by_first_letter([re.escape(fold(w)) for w in sorted(words, key=len, reverse=True)])
 
 
 def _build(lex: Lexicon) -> StepRules:

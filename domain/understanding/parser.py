@@ -52,7 +52,7 @@ def _read(text: str, now: datetime, directory: Directory) -> Reading:
     work = expand_shorthand(text[:MAX_CHARS], lex.compiled("text.shorthand", _shorthand))
     tokens = tokenize(work)
     intent = read_intent(work, lex)
-    assets = lex.words("names", "asset_words")
+    assets = lex.compiled("parser.asset_words", _asset_words)
     mentions = [m for m in find_mentions(tokens, directory) if not names_an_asset(m, tokens, assets)
                 and not another_company(tokens, m.start, m.end, directory)]
     taken = {i for m in mentions for i in range(m.start, m.end)}
@@ -115,6 +115,10 @@ def _mask(text: str, tokens: list[Token], spans: list[tuple[int, int]]) -> str:
             if not chars[i].isspace():
                 chars[i] = "x"
     return "".join(chars)
+
+
+def _asset_words(lex: Lexicon) -> list[str]:
+    return lex.words("names", "asset_words")
 
 
 def _shorthand(lex: Lexicon) -> Shorthand:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -79,31 +79,104 @@ class PhraseSet(Generic[T]):
             if sources:
                 self._groups.append((tag, re.compile(_alternation(sources))))
                 every += sources
-        # One scan for "does any phrase of any group match here at all": most notes match no phrase of most
-        # sets, and then the groups' own scans (17 for the touches) are skipped. It matches somewhere exactly
-        # when some group does, so find() and any() return what the groups alone would.
-        self._any = re.compile(_alternation(every)) if len(self._groups) > 1 else None
+        # One scan for "where does any phrase of any group match at all": most notes match no phrase of most
+        # sets, and then the groups' own scans (17 for the touches) are skipped; when some phrase matches, each
+        # group tries only those places instead of scanning the whole text (see matches_at). Which phrase matches
+        # first does not matter here, so the scan is one the regex engine runs fast (see _anywhere).
+        anywhere = _anywhere(every) if self._groups else None
+        self._any = re.compile(anywhere) if anywhere else None
+        self._starts = re.compile("(?=" + anywhere + ")") if anywhere else None
 
     def find(self, text: str) -> list[PhraseMatch[T]]:
-        if self._any is not None and self._any.search(text) is None:
-            return []
-        found = [
-            PhraseMatch(m.start(), m.end(), m.group(0), tag)
-            for tag, rx in self._groups
-            for m in rx.finditer(text)
-            if m.end() > m.start()
-        ]
-        found.sort(key=lambda m: (m.start - m.end, m.start))
-        kept: list[PhraseMatch[T]] = []
-        for m in found:
-            if all(m.end <= k.start or m.start >= k.end for k in kept):
-                kept.append(m)
-        return sorted(kept, key=lambda m: m.start)
+        if self._starts is None:
+            found = [PhraseMatch(m.start(), m.end(), m.group(0), tag) for tag, rx in self._groups
+                     for m in rx.finditer(text) if m.end() > m.start()]
+        else:
+            starts = [m.start() for m in self._starts.finditer(text)]
+            if not starts:
+                return []
+            found = [PhraseMatch(m.start(), m.end(), m.group(0), tag) for tag, rx in self._groups
+                     for m in matches_at(rx, text, starts) if m.end() > m.start()]
+        if len(found) > 1:
+            found.sort(key=lambda m: (m.start - m.end, m.start))
+            kept: list[PhraseMatch[T]] = []
+            for m in found:
+                if all(m.end <= k.start or m.start >= k.end for k in kept):
+                    kept.append(m)
+            return sorted(kept, key=lambda m: m.start)
+        return found
 
     def any(self, text: str) -> bool:
         if self._any is not None:
             return self._any.search(text) is not None
         return any(rx.search(text) for _, rx in self._groups)
+
+
+def matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """rx.finditer(text), tried only at `starts` (ascending), the places where rx may match (the only ones): the
+    leftmost match at or after the end of the last one, as finditer finds it. Lookbehinds see the text before a
+    start. After an empty match finditer goes on by rules of its own (a longer match at the same place): from
+    there on it runs itself."""
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        m = rx.match(text, start)
+        if m is None:
+            continue
+        if m.end() == start:
+            yield from rx.finditer(text, start)
+            return
+        yield m
+        end = m.end()
+
+
+def _anywhere(sources: list[str]) -> str:
+    """A regex that matches where one of the sources does, whichever: the plain phrases under one word-boundary
+    test, each opening group of words spelled out ("(?:saved|saves) us" as "saved us", "saves us"), and those
+    that start with a known letter before the others, so that they all branch by letter (by_first_letter)."""
+    plain: list[str] = []
+    for source in dict.fromkeys(sources):
+        if source.startswith(_BOUNDARY):
+            plain += _spelled_out(source[len(_BOUNDARY):])
+    lettered = [body for body in plain if _first_letter(body)]
+    others = [body for body in plain if not _first_letter(body)]
+    runs = [_BOUNDARY + "(?:" + by_first_letter(lettered + others) + ")"] if plain else []
+    runs += [source for source in dict.fromkeys(sources) if not source.startswith(_BOUNDARY)]
+    return "|".join(runs)
+
+
+def _spelled_out(body: str) -> list[str]:
+    """ "(?:a|b)rest" as ["arest", "brest"], matching at the same places; the body itself when it opens otherwise
+    or its group holds more than words (a group, a class, an empty option, a quantifier after it)."""
+    if not body.startswith("(?:"):
+        return [body]
+    options, current, i = [], "", 3
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            current += body[i : i + 2]
+            i += 2
+            continue
+        if ch in "([":
+            return [body]
+        if ch == "|":
+            options.append(current)
+            current = ""
+        elif ch == ")":
+            options.append(current)
+            rest = body[i + 1 :]
+            if rest[:1] in ("?", "*", "+", "{") or not all(options):
+                return [body]
+            return [option + rest for option in options]
+        else:
+            current += ch
+        i += 1
+    return [body]
+
+
+def _first_letter(body: str) -> bool:
+    return body[:1].isalnum() and body[1:2] not in ("?", "*", "+", "{")
 
 
 def _alternation(sources: list[str]) -> str:
@@ -117,9 +190,29 @@ def _alternation(sources: list[str]) -> str:
             plain.append(source[len(_BOUNDARY):])
             continue
         if plain:
-            runs.append(_BOUNDARY + "(?:" + "|".join(plain) + ")")
+            runs.append(_BOUNDARY + "(?:" + by_first_letter(plain) + ")")
             plain = []
         runs.append(source)
     if plain:
-        runs.append(_BOUNDARY + "(?:" + "|".join(plain) + ")")
+        runs.append(_BOUNDARY + "(?:" + by_first_letter(plain) + ")")
     return "|".join(runs)
+
+
+def by_first_letter(bodies: list[str]) -> str:
+    """The bodies as one alternation, those that start with the same letter under one branch ("a(?:dd|sk)"):
+    the regex engine skips a branch whose first letter is not the text's at once, so each word of the text costs
+    a try per letter instead of one per phrase. The first alternative that matches still wins: two bodies with
+    different first letters never match at the same place, and one that starts otherwise (a group, a wildcard)
+    keeps its place between the branches before it and those after it."""
+    out: list[str | list[str]] = []  # a body as it is, or a branch: its first letter, then its bodies' rests
+    branches: dict[str, list[str]] = {}
+    for body in bodies:
+        if _first_letter(body):
+            if body[0] not in branches:
+                branches[body[0]] = [body[0]]
+                out.append(branches[body[0]])  # the branch stands where its first body stood
+            branches[body[0]].append(body[1:])
+        else:
+            out.append(body)
+            branches = {}  # a later body of a known letter may not jump ahead of this one
+    return "|".join(b if isinstance(b, str) else b[0] + "(?:" + "|".join(b[1:]) + ")" for b in out)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from domain.understanding.directory import Directory
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.reading import KnownContact
-from domain.understanding.text import Token
-from domain.understanding.titles import title_rules, title_windows
+from domain.understanding.text import Token, name_tokens
+from domain.understanding.titles import stream_windows, title_rules, title_stream
 
 
 @dataclass
@@ -49,7 +49,9 @@ def find_by_name(
     used: set[int] = set()
     for i in range(len(tokens) - 1):  # first + last, or first + middle + last
         for j in (i + 1, i + 2):
-            if j >= len(tokens) or i in used or {i, j} & taken:
+            if j >= len(tokens) or not directory.is_last_name(tokens[j].bare):
+                continue  # nobody's full name ends so
+            if i in used or i in taken or j in taken:
                 continue
             first, last = tokens[i], tokens[j]
             if (first.norm in common or last.bare in common) and not (first.capitalized and last.capitalized):
@@ -60,7 +62,8 @@ def find_by_name(
                 out.append(PersonMatch(i, j + 1, named[0] if len(named) == 1 else None, named))
                 used.update(range(i, j + 1))
                 break
-    honorifics = set(lex.words("names", "honorifics"))
+    honorifics = lex.compiled("people.honorifics", _honorifics)
+    named_at = _NamedAt(directory, accounts) if accounts else None
     for i, tok in enumerate(tokens):  # a first name alone, then a last name alone
         if i in used or i in taken or len(tok.bare) < 2 or not tok.bare.isalpha():
             continue
@@ -85,15 +88,34 @@ def find_by_name(
             found = {
                 c.id: c
                 for f in name_forms(tok.bare, lex)
-                for c in directory.contacts_first_named(f, within=within, limit=2)
+                for c in (named_at.first(f) if named_at else directory.contacts_first_named(f, within=within, limit=2))
             }
             picked = list(found.values())
         if not picked and tok.capitalized and tok.bare not in common and not _named_before(tokens, i, common, taken):
-            picked = directory.contacts_last_named(tok.bare, within=within, limit=2)
+            picked = named_at.last(tok.bare) if named_at else directory.contacts_last_named(tok.bare, within=within,
+                                                                                              limit=2)
         if picked:
             out.append(PersonMatch(i, i + 1, picked[0] if len(picked) == 1 else None, picked))
             used.add(i)
     return out
+
+
+def _honorifics(lex: Lexicon) -> frozenset[str]:
+    return frozenset(lex.words("names", "honorifics"))
+
+
+class _NamedAt:
+    """Directory.contacts_first_named and contacts_last_named within the named accounts, for one message: their
+    contacts' names split into words once, not once per word of the message."""
+
+    def __init__(self, directory: Directory, accounts: Collection[str]) -> None:
+        self._names = [(c, name_tokens(c.name)) for a in accounts for c in directory.contacts_of(a)]
+
+    def first(self, word: str) -> list[KnownContact]:
+        return [c for c, words in self._names if words[:1] == [word]]
+
+    def last(self, word: str) -> list[KnownContact]:
+        return [c for c, words in self._names if words[-1:] == [word]]
 
 
 _SOMEONE_ELSE = frozenset({"new", "former", "ex", "previous", "old", "outgoing", "interim"})
@@ -106,6 +128,7 @@ def find_by_title(
     if not accounts or len(accounts) > 3:
         return []
     rules = title_rules(directory.lexicon)
+    stream = title_stream(tokens, rules)
     by_title: dict[tuple[str, ...], list[KnownContact]] = {}
     for account_id in accounts:
         for contact in directory.contacts_of(account_id):
@@ -113,7 +136,7 @@ def find_by_title(
                 by_title.setdefault(rules.canonical(contact.title), []).append(contact)
     out = []
     for size in sorted({len(k) for k in by_title if k}, reverse=True):
-        for words, start, end in title_windows(tokens, rules, size):
+        for words, start, end in stream_windows(stream, size):
             fits = by_title.get(words)
             if not fits or len(fits) != 1 or set(range(start, end)) & taken:
                 continue

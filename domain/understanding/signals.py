@@ -93,11 +93,13 @@ def read_signals(
         if customer:  # a wish to add more voiced on a call is how the call went, not news of its own
             matches += [m for m in rules.customer_channels.find(clause) if not (said and m.tag[1] == "positive")]
             matches += rules.customer_news.find(clause)
-        direct = bool(rules.direct.find(clause))
+        direct: bool | None = None  # read at the first post found: most clauses have none
         for m in matches:
             channel, fixed = m.tag
-            if channel == Channel.CHATTER and direct:
-                continue  # "pinged her on LinkedIn": a message to us, not a post
+            if channel == Channel.CHATTER:
+                direct = bool(rules.direct.find(clause)) if direct is None else direct
+                if direct:
+                    continue  # "pinged her on LinkedIn": a message to us, not a post
             if historical(clause, m.start, m.end, ctx):
                 continue
             if channel == Channel.PURCHASE and fixed == "positive" and wished(clause, m.start, m.end, ctx):

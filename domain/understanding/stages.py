@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from domain.buying import Stage
 from domain.understanding.context import awaited, context_rules, historical, negated
 from domain.understanding.lexicon import Lexicon
-from domain.understanding.patterns import PhraseSet
+from domain.understanding.patterns import PhraseMatch, PhraseSet
 from domain.understanding.reading import StageReading
 
 
@@ -51,10 +51,12 @@ def read_stage(clauses: list[str], lex: Lexicon, *, customer: bool = False) -> S
         found = [(m, False) for m in rules.evidence.find(clause)] + [(m, True) for m in rules.presupposed.find(clause)]
         if customer:
             found += [(m, False) for m in rules.customer_only.find(clause)]
-        ours = rules.ours.find(clause)
+        ours: list[PhraseMatch[bool]] | None = None  # read at the first pain found: most clauses have none
         for m, holds_negated in found:
-            if m.tag == Stage.PAIN_RECOGNITION and any(o.start < m.end and m.start < o.end for o in ours):
-                continue
+            if m.tag == Stage.PAIN_RECOGNITION:
+                ours = rules.ours.find(clause) if ours is None else ours
+                if any(o.start < m.end and m.start < o.end for o in ours):
+                    continue
             if m.tag != Stage.SOLUTION_UNDERSTANDING and _in_a_title(clause, m.start, m.end, rules):
                 continue
             if m.tag == Stage.CUSTOMER and not holds_negated and awaited(clause, m.start, m.end, ctx):
