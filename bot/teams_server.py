@@ -76,8 +76,11 @@ class ActivityReader:
     def __init__(self) -> None:
         models = {name: value for name, value in vars(schema).items() if isinstance(value, type)}
         self._deserializer = Deserializer(models)  # the classes msrest's Model.deserialize would resolve
-        self._fields = {name: self._fields_of(model) for name, model in models.items()}
-        self._models = {name: model for name, model in models.items() if self._fields[name] is not None}
+        self._models: dict[str, tuple[type, dict[str, tuple[str, str]]]] = {}
+        for name, model in models.items():
+            fields = self._fields_of(model)
+            if fields is not None:
+                self._models[name] = (model, fields)
 
     @staticmethod
     def _fields_of(model: type) -> dict[str, tuple[str, str]] | None:
@@ -96,7 +99,7 @@ class ActivityReader:
     def _value(self, value: Any, kind: str) -> Any:
         model = self._models.get(kind)
         if model is not None and isinstance(value, dict):
-            return self._model(model, self._fields[kind], value)
+            return self._model(*model, value)
         if kind.startswith("[") and kind[1:-1] in self._models and isinstance(value, list):
             return [self._value(item, kind[1:-1]) for item in value]
         return self._deserializer.deserialize_data(value, kind)  # None, plain values, dates, objects...
