@@ -71,7 +71,7 @@ class ActivityReader:
     own `deserialize_data` with its type from the model's `_attribute_map`, and keys the map does not know become
     `additional_properties`, as msrest makes them: the same objects (tested against `Activity.deserialize`), for
     the fields that are there. A model with anything this shortcut does not cover (flattened or empty keys,
-    read-only or constant fields, subtypes) is left to msrest whole."""
+    read-only or constant fields, subtypes, a field named additional_properties) is left to msrest whole."""
 
     def __init__(self) -> None:
         models = {name: value for name, value in vars(schema).items() if isinstance(value, type)}
@@ -86,6 +86,8 @@ class ActivityReader:
     def _fields_of(model: type) -> dict[str, tuple[str, str]] | None:
         """JSON key -> (attribute, msrest type) of a model this reader can build, else None."""
         if not issubclass(model, Model) or model._validation or getattr(model, "_subtype_map", None):
+            return None
+        if "additional_properties" in model._attribute_map:  # msrest then collects no unknown keys
             return None
         fields = {spec["key"]: (name, spec["type"]) for name, spec in model._attribute_map.items()}
         if any(not key or "." in key for key in fields) or len(fields) != len(model._attribute_map):
