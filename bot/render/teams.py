@@ -34,8 +34,10 @@ _STYLE = {"primary": "positive", "danger": "destructive"}
 
 def escape(text: str) -> str:
     """Plain text -> Adaptive Card markdown that shows exactly those characters."""
-    if not _ESCAPED.search(text):
-        return text
+    return _escape_markdown(text) if _ESCAPED.search(text) else text
+
+
+def _escape_markdown(text: str) -> str:
     text = _CONTROL.sub("", text.replace("\r\n", "\n"))
     text = _TAG.sub("<\u200b", text)  # a zero-width space keeps the look but is never a tag
     text = _INLINE.sub(r"\\\1", text)
