@@ -25,12 +25,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")  # 
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")  # "<at>", "</at>", "<b>": anything a host could read as a tag
 _INLINE = re.compile(r"([\\*_\[\]`~])")  # emphasis, links, code, strike-through
 _LINE_START = re.compile(r"^(\s*)([#>+\-=|]|\d+(?=[.)]))", re.MULTILINE)  # headings, quotes, lists
+# The characters and the line start the substitutions in `escape` act on (or more): text with neither is returned
+# as it is, without five regex passes (most of a card's texts are names and short phrases). Without a newline,
+# the only line start is the text's own.
+_ESCAPED_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u202a-\u202e\u2066-\u2069<\\*_\[\]`~]")
+_ESCAPED_START = re.compile(r"\s*(?:[#>+\-=|]|\d+[.)])")
 _COLOR = {Tone.SUCCESS: "good", Tone.ERROR: "attention", Tone.QUESTION: "accent", Tone.INFO: "default"}
 _STYLE = {"primary": "positive", "danger": "destructive"}
 
 
 def escape(text: str) -> str:
     """Plain text -> Adaptive Card markdown that shows exactly those characters."""
+    if _ESCAPED_CHAR.search(text) or _ESCAPED_START.match(text):
+        return _escape_markdown(text)
+    return text
+
+
+def _escape_markdown(text: str) -> str:
     text = _CONTROL.sub("", text.replace("\r\n", "\n"))
     text = _TAG.sub("<\u200b", text)  # a zero-width space keeps the look but is never a tag
     text = _INLINE.sub(r"\\\1", text)
