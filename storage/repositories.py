@@ -54,15 +54,18 @@ class QueuedWrites:
     def add(self, prepared: PreparedRead, params: dict[str, Any] | list[dict[str, Any]]) -> None:
         self.steps.append((prepared, params))
 
+    def take(self) -> list[Step]:
+        """The held writes, no longer held; on PostgreSQL each run of new rows as one statement (storage/batched.py)."""
+        writes, self.steps = self.steps, []
+        return batched(writes, self._s.get_bind().dialect.name)
+
     def run(self, read: Step | None = None) -> Rows | None:
         """Write what is held, then `read` (which sees it) in the same round trip; its rows."""
-        writes, self.steps = self.steps, []
+        writes = self.take()
         if not writes and not read:
             return None
         self._s.flush()  # anything the ORM holds (foreign keys) goes first, as for a direct write
-        conn = self._s.connection()
-        steps = [*batched(writes, conn.dialect.name), *([read] if read else [])]
-        return run_together(conn, steps)[-1]
+        return run_together(self._s.connection(), [*writes, *([read] if read else [])])[-1]
 
 
 @contextmanager
@@ -85,7 +88,7 @@ def queued_writes(session: Session, *, until_commit: bool = False) -> Iterator[Q
 def held_writes(session: Session) -> list[Step]:
     """Take the writes a `queued_writes(until_commit=True)` block left held (the commit runs them)."""
     queue: QueuedWrites | None = session.info.pop(_QUEUE, None)
-    return queue.steps if queue is not None else []
+    return queue.take() if queue is not None else []
 
 
 class _Repo:

@@ -16,7 +16,6 @@ from domain.buying import Stage
 from domain.customer import Account, Individual
 from domain.errors import Conflict, StorageUnavailable
 from storage import repositories as r
-from storage.batched import batched
 from storage.pending import SqlPendingLogs, delivery_claim, mark_delivery
 from storage.prepared import PreparedRead, Step, run_counted
 from storage.tables import WORKSPACE, DeliveryRow, WorkspaceRow
@@ -151,8 +150,7 @@ class SqlUnitOfWork:
         if self._directory_changed:
             steps.append((_MOVE_COUNTER, {"ws": self.workspace_id}))
         try:
-            conn = self.session.connection() if steps else None
-            results = run_counted(conn, batched(steps, conn.dialect.name), commit=True) if conn else []
+            results = run_counted(self.session.connection(), steps, commit=True) if steps else []
             self.session.commit()
         except IntegrityError as exc:
             self.session.rollback()

@@ -83,33 +83,29 @@ class PhraseSet(Generic[T]):
         # sets, and then the groups' own scans (17 for the touches) are skipped; when some phrase matches, each
         # group tries only those places instead of scanning the whole text (see matches_at). Which phrase matches
         # first does not matter here, so the scan is one the regex engine runs fast (see _anywhere).
-        anywhere = _anywhere(every) if self._groups else None
-        self._any = re.compile(anywhere) if anywhere else None
-        self._starts = re.compile("(?=" + anywhere + ")") if anywhere else None
+        self._starts = re.compile("(?=" + _anywhere(every) + ")") if self._groups else None
 
     def find(self, text: str) -> list[PhraseMatch[T]]:
-        if self._starts is None:
-            found = [PhraseMatch(m.start(), m.end(), m.group(0), tag) for tag, rx in self._groups
-                     for m in rx.finditer(text) if m.end() > m.start()]
-        else:
-            starts = [m.start() for m in self._starts.finditer(text)]
-            if not starts:
-                return []
-            found = [PhraseMatch(m.start(), m.end(), m.group(0), tag) for tag, rx in self._groups
-                     for m in matches_at(rx, text, starts) if m.end() > m.start()]
-        if len(found) > 1:
-            found.sort(key=lambda m: (m.start - m.end, m.start))
-            kept: list[PhraseMatch[T]] = []
-            for m in found:
-                if all(m.end <= k.start or m.start >= k.end for k in kept):
-                    kept.append(m)
-            return sorted(kept, key=lambda m: m.start)
-        return found
+        starts = [m.start() for m in self._starts.finditer(text)] if self._starts is not None else []
+        if not starts:
+            return []
+        return longest_first([PhraseMatch(m.start(), m.end(), m.group(0), tag) for tag, rx in self._groups
+                              for m in matches_at(rx, text, starts) if m.end() > m.start()])
 
     def any(self, text: str) -> bool:
-        if self._any is not None:
-            return self._any.search(text) is not None
-        return any(rx.search(text) for _, rx in self._groups)
+        return self._starts is not None and self._starts.search(text) is not None
+
+
+def longest_first(found: list[PhraseMatch[T]]) -> list[PhraseMatch[T]]:
+    """The longest of the matches that overlap (the earlier of two as long), in text order."""
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda m: (m.start - m.end, m.start))
+    kept: list[PhraseMatch[T]] = []
+    for m in found:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
 
 
 def matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:

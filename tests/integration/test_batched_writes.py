@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql
 
-import storage.uow as uow_module
+import storage.repositories as repositories_module
 from bot.bootstrap import App
 from bot.context import Actor
 from bot.replies import Tone
@@ -66,10 +66,11 @@ def test_a_logs_merged_writes_leave_exactly_the_rows_its_separate_statements_lea
 
     def recorded(steps: list[Step], dialect_name: str) -> list[Step]:
         merged = batched(steps, dialect_name)
-        sent.append((list(steps), merged))
+        if steps:
+            sent.append((list(steps), merged))
         return merged
 
-    monkeypatch.setattr(uow_module, "batched", recorded)
+    monkeypatch.setattr(repositories_module, "batched", recorded)
     reply = app.dispatcher.handle_text(NOTE, actor=Actor(workspace, "U_REP", tz="America/New_York"), now=NOW)
     assert reply.tone == Tone.SUCCESS
     (separate, merged), = sent

@@ -11,25 +11,21 @@ from domain.understanding import Directory, KnownAccount, KnownContact
 from domain.understanding.dates import find_date
 from domain.understanding.lexicon import Lexicon
 from domain.understanding.mentions import find_mentions
-from domain.understanding.patterns import PhraseMatch, PhraseSet, matches_at, phrase_regex
+from domain.understanding.patterns import PhraseMatch, PhraseSet, longest_first, matches_at, phrase_regex
 from domain.understanding.people import find_by_name
 from domain.understanding.text import compile_shorthand, expand_shorthand, tokenize
 from domain.understanding.titles import title_rules
 
 
 def _plain_find(groups: list[tuple[str, list[str]]], text: str) -> list[PhraseMatch[str]]:
-    """PhraseSet.find as first written: every group's own scan of the whole text, longest matches kept."""
+    """PhraseSet.find as first written: every group's own scan of the whole text, longest matches kept (the
+    choice among overlapping matches is shared: it is the scans this checks)."""
     found = []
     for tag, phrases in groups:
         sources = sorted({phrase_regex(p) for p in phrases if p.strip()}, key=len, reverse=True)
         found += [PhraseMatch(m.start(), m.end(), m.group(0), tag)
                   for m in re.finditer("|".join(sources), text) if m.end() > m.start()]
-    found.sort(key=lambda m: (m.start - m.end, m.start))
-    kept: list[PhraseMatch[str]] = []
-    for m in found:
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+    return longest_first(found)
 
 
 GROUPS = [
